@@ -1,0 +1,300 @@
+//! The French analyzer: one pipeline that turns text into searchable words.
+//!
+//! Indexing, querying and highlighting all call [`Analyzer::analyze`], so a
+//! word typed in a query meets the same word in a passage, and a highlight
+//! lands exactly on the characters that matched. The stages, in order:
+//!
+//! 1. [`segment`]: find parts (runs of letters and digits) and how they are
+//!    joined (apostrophe, hyphen); numbers keep `.`/`,` between digits.
+//! 2. elision: `l'`, `qu'`, `jusqu'`… before an apostrophe are dropped
+//!    (word list `index-schema/elisions.txt`); any other apostrophe joins its
+//!    parts into one word (`aujourd'hui` -> `aujourdhui`, `Khamene'i`).
+//!    Hyphenated words stay separate words at consecutive positions
+//!    (`Moyen-Orient` -> `moyen`, `orient`), so they are found whole, as a
+//!    phrase, and by part.
+//! 3. [`fold`]: Unicode compatibility normalisation and lowercase, then
+//!    stopwords (`index-schema/stopwords.txt`, compared before folding so `à`
+//!    is a stopword but `a` typed for `as` is not folded into it), then accent
+//!    folding (`œ` -> `oe`).
+//! 4. [`stem`]: Snowball French on the folded word (an unstemmed form is kept
+//!    beside it, so exact words and proper names are still found as written).
+//!
+//! Every [`Word`] carries the byte offsets of the characters it came from in
+//! the original text (for an elided word, the word without its `l'`).
+
+pub mod fold;
+pub mod segment;
+pub mod stem;
+pub mod tokenizer;
+
+use std::collections::HashSet;
+
+use segment::Join;
+
+/// The word lists the analyzer reads, embedded from `index-schema/`.
+pub const ELISIONS: &str = include_str!("../../index-schema/elisions.txt");
+pub const STOPWORDS: &str = include_str!("../../index-schema/stopwords.txt");
+
+/// Version of the analysis code. Bump it whenever a change to this module
+/// changes the words produced for some text: indexes built before then are
+/// refused and rebuilt instead of being searched with mismatched words.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Words longer than this (in bytes) are noise (base64, URLs glued together)
+/// and are not indexed.
+const MAX_WORD_BYTES: usize = 80;
+
+/// One analysed word.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Word {
+    /// Lowercased, accent-folded form: what "exact" matching compares.
+    pub exact: String,
+    /// Snowball French stem of `exact`.
+    pub stem: String,
+    /// Position in the text; removed stopwords leave gaps, so phrases match
+    /// only where the words really stood in that order.
+    pub position: u32,
+    /// Byte offsets into the analysed text.
+    pub start: usize,
+    pub end: usize,
+    /// The word began with an uppercase letter in the text (likely a name).
+    pub capitalized: bool,
+    /// Words written together (`al-Charaa`, `Moyen-Orient`) share this number.
+    pub compound: u32,
+    /// The word is joined to the previous one by a hyphen.
+    pub hyphenated: bool,
+}
+
+impl Word {
+    /// True when the word is made only of digits (and number separators).
+    pub fn is_number(&self) -> bool {
+        self.exact.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    }
+}
+
+/// The French analysis pipeline. Cheap to share behind an `Arc`.
+pub struct Analyzer {
+    elisions: HashSet<String>,
+    stopwords: HashSet<String>,
+    stemmer: stem::Stemmer,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("elisions", &self.elisions.len())
+            .field("stopwords", &self.stopwords.len())
+            .finish()
+    }
+}
+
+/// Reads a word list: one entry a line, `#` starts a comment line.
+pub fn word_list(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(ELISIONS, STOPWORDS)
+    }
+}
+
+impl Analyzer {
+    /// Builds an analyzer from word lists in the `index-schema/` format.
+    pub fn new(elisions: &str, stopwords: &str) -> Analyzer {
+        Analyzer {
+            elisions: word_list(elisions).map(str::to_lowercase).collect(),
+            stopwords: word_list(stopwords).map(str::to_lowercase).collect(),
+            stemmer: stem::Stemmer::french(),
+        }
+    }
+
+    /// True when `lower` (lowercase, accents kept) is a stopword.
+    pub fn is_stopword(&self, lower: &str) -> bool {
+        self.stopwords.contains(lower)
+    }
+
+    /// Analyses `text` into `out` (cleared first).
+    pub fn analyze(&self, text: &str, out: &mut Vec<Word>) {
+        out.clear();
+        let mut state = State::default();
+        let mut compound: Vec<segment::Part> = Vec::with_capacity(4);
+        segment::parts(text, |part| {
+            if part.join == Join::Start && !compound.is_empty() {
+                self.compound(text, &compound, &mut state, out);
+                compound.clear();
+            }
+            compound.push(part);
+        });
+        if !compound.is_empty() {
+            self.compound(text, &compound, &mut state, out);
+        }
+    }
+
+    /// Convenience form of [`Analyzer::analyze`] returning a new vector.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        self.analyze(text, &mut out);
+        out
+    }
+
+    fn compound(
+        &self,
+        text: &str,
+        parts: &[segment::Part],
+        state: &mut State,
+        out: &mut Vec<Word>,
+    ) {
+        state.compound += 1;
+        let mut parts = parts;
+        // Elision: a listed word before an apostrophe, with something after it.
+        if parts.len() > 1 && parts[1].join == Join::Apostrophe {
+            let first = &text[parts[0].start..parts[0].end];
+            fold::lowercase(first, &mut state.lower);
+            if self.elisions.contains(state.lower.as_str()) {
+                parts = &parts[1..];
+            }
+        }
+        let mut i = 0;
+        let mut first_in_compound = true;
+        while i < parts.len() {
+            // Parts joined by apostrophes after elision form one word.
+            let mut j = i + 1;
+            while j < parts.len() && parts[j].join == Join::Apostrophe {
+                j += 1;
+            }
+            let (start, end) = (parts[i].start, parts[j - 1].end);
+            state.raw.clear();
+            for p in &parts[i..j] {
+                state.raw.push_str(&text[p.start..p.end]);
+            }
+            let hyphenated = !first_in_compound && parts[i].join == Join::Hyphen;
+            self.word(start, end, hyphenated, state, out);
+            first_in_compound = false;
+            i = j;
+        }
+    }
+
+    fn word(
+        &self,
+        start: usize,
+        end: usize,
+        hyphenated: bool,
+        state: &mut State,
+        out: &mut Vec<Word>,
+    ) {
+        let position = state.position;
+        state.position += 1;
+        let raw = state.raw.as_str();
+        if raw.len() > MAX_WORD_BYTES {
+            return;
+        }
+        fold::lowercase(raw, &mut state.lower);
+        if self.stopwords.contains(state.lower.as_str()) {
+            return;
+        }
+        let mut exact = String::with_capacity(state.lower.len());
+        fold::fold(&state.lower, &mut exact);
+        if exact.is_empty() {
+            return;
+        }
+        let capitalized = raw.chars().next().is_some_and(char::is_uppercase);
+        let mut word = Word {
+            stem: String::new(),
+            exact,
+            position,
+            start,
+            end,
+            capitalized,
+            compound: state.compound,
+            hyphenated,
+        };
+        word.stem = if word.is_number() {
+            word.exact.clone()
+        } else {
+            self.stemmer.stem(&word.exact)
+        };
+        out.push(word);
+    }
+}
+
+#[derive(Default)]
+struct State {
+    position: u32,
+    compound: u32,
+    raw: String,
+    lower: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(text: &str) -> Vec<String> {
+        Analyzer::default()
+            .words(text)
+            .into_iter()
+            .map(|w| w.exact)
+            .collect()
+    }
+
+    #[test]
+    fn elision_with_both_apostrophes_and_capitals() {
+        assert_eq!(exact("l'armée L’Élysée d’Assad qu'Israël"), ["armee", "elysee", "assad", "israel"]);
+    }
+
+    #[test]
+    fn aujourdhui_stays_one_word() {
+        assert_eq!(exact("aujourd'hui, jusqu’aujourd’hui"), ["aujourdhui", "aujourdhui"]);
+    }
+
+    #[test]
+    fn offsets_point_at_the_word_without_its_elision() {
+        let text = "Selon l’armée";
+        let w = &Analyzer::default().words(text)[1];
+        assert_eq!(&text[w.start..w.end], "armée");
+    }
+
+    #[test]
+    fn stopwords_leave_position_gaps() {
+        let words = Analyzer::default().words("président de la transition");
+        let pos: Vec<_> = words.iter().map(|w| (w.exact.as_str(), w.position)).collect();
+        assert_eq!(pos, [("president", 0), ("transition", 3)]);
+    }
+
+    #[test]
+    fn hyphenated_parts_are_consecutive_words_of_one_compound() {
+        let words = Analyzer::default().words("Etats-Unis et Moyen-Orient");
+        let got: Vec<_> = words
+            .iter()
+            .map(|w| (w.exact.as_str(), w.position, w.compound, w.hyphenated))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("etats", 0, 1, false),
+                ("unis", 1, 1, true),
+                ("moyen", 3, 3, false),
+                ("orient", 4, 3, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn accents_are_folded_before_stemming() {
+        let a = Analyzer::default();
+        assert_eq!(a.words("réfugiés")[0].stem, a.words("refugies")[0].stem);
+        assert_eq!(a.words("Réfugié")[0].stem, a.words("refugie")[0].stem);
+    }
+
+    #[test]
+    fn huge_words_are_skipped_and_nothing_panics() {
+        let a = Analyzer::default();
+        assert!(a.words(&"x".repeat(10_000)).is_empty());
+        for text in ["", "'", "-", "’’’", "l'", "'l", "\u{301}", "🙂 ok", "a\u{0}b", "\u{feff}mot"] {
+            let _ = a.words(text);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The analyzer as a tantivy tokenizer, and the encoding of indexed terms.
+//!
+//! Each word of the text becomes, at one position:
+//! - its exact (folded) form: `refugies`;
+//! - its stem, after [`STEM_MARK`]: `~refugi`;
+//! - for a capitalised word that can be a name, its spelling key and exact
+//!   form after [`NAME_MARK`]: `^SARA/charaa`. Range scans over `^KEY/` list
+//!   every spelling of that key present in the index, with document counts.
+//!
+//! The marks cannot occur inside words (the segmenter splits on them), so the
+//! three kinds of term never collide. Queries build their terms with the
+//! functions below, never by hand.
+
+use std::sync::Arc;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::{Analyzer, Word};
+use crate::names;
+
+/// Name of the tokenizer as registered on every index.
+pub const TOKENIZER_NAME: &str = "french";
+/// First char of stem terms.
+pub const STEM_MARK: char = '~';
+/// First char of name-key terms.
+pub const NAME_MARK: char = '^';
+/// Separates a name key from the spelling in a name-key term.
+pub const NAME_SEP: char = '/';
+
+/// Term text for a word's stem.
+pub fn stem_term(stem: &str) -> String {
+    let mut s = String::with_capacity(stem.len() + 1);
+    s.push(STEM_MARK);
+    s.push_str(stem);
+    s
+}
+
+/// Term text for a spelling under a name key.
+pub fn name_term(key: &str, exact: &str) -> String {
+    format!("{NAME_MARK}{key}{NAME_SEP}{exact}")
+}
+
+/// Prefix shared by every name term of `key`.
+pub fn name_prefix(key: &str) -> String {
+    format!("{NAME_MARK}{key}{NAME_SEP}")
+}
+
+/// True for terms that hold an exact word (not a stem or a name key).
+pub fn is_exact_term(term: &str) -> bool {
+    !term.starts_with(STEM_MARK) && !term.starts_with(NAME_MARK)
+}
+
+/// The name key indexed for `word`, if it can be a proper name.
+pub fn name_key(word: &Word) -> Option<String> {
+    if !word.capitalized || word.is_number() {
+        return None;
+    }
+    names::spelling_key(&word.exact)
+}
+
+/// Tokenizer running the shared [`Analyzer`].
+#[derive(Clone)]
+pub struct FrenchTokenizer {
+    analyzer: Arc<Analyzer>,
+    words: Vec<Word>,
+    tokens: Vec<Token>,
+}
+
+impl FrenchTokenizer {
+    pub fn new(analyzer: Arc<Analyzer>) -> FrenchTokenizer {
+        FrenchTokenizer {
+            analyzer,
+            words: Vec::new(),
+            tokens: Vec::new(),
+        }
+    }
+}
+
+fn push(tokens: &mut Vec<Token>, n: &mut usize, word: &Word, text: impl FnOnce(&mut String)) {
+    if *n == tokens.len() {
+        tokens.push(Token::default());
+    }
+    let t = &mut tokens[*n];
+    t.offset_from = word.start;
+    t.offset_to = word.end;
+    t.position = word.position as usize;
+    t.position_length = 1;
+    t.text.clear();
+    text(&mut t.text);
+    *n += 1;
+}
+
+impl Tokenizer for FrenchTokenizer {
+    type TokenStream<'a> = FrenchTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> FrenchTokenStream<'a> {
+        self.analyzer.analyze(text, &mut self.words);
+        let mut n = 0;
+        for w in &self.words {
+            push(&mut self.tokens, &mut n, w, |t| t.push_str(&w.exact));
+            push(&mut self.tokens, &mut n, w, |t| {
+                t.push(STEM_MARK);
+                t.push_str(&w.stem);
+            });
+            if let Some(key) = name_key(w) {
+                push(&mut self.tokens, &mut n, w, |t| {
+                    t.push(NAME_MARK);
+                    t.push_str(&key);
+                    t.push(NAME_SEP);
+                    t.push_str(&w.exact);
+                });
+            }
+        }
+        if self.tokens.is_empty() {
+            // `token()` must always have something to point at.
+            self.tokens.push(Token::default());
+        }
+        FrenchTokenStream {
+            tokens: &mut self.tokens,
+            len: n,
+            next: 0,
+        }
+    }
+}
+
+/// Token stream over the tokens of one text.
+pub struct FrenchTokenStream<'a> {
+    /// Never empty; only the first `len` tokens belong to this text.
+    tokens: &'a mut [Token],
+    len: usize,
+    next: usize,
+}
+
+impl FrenchTokenStream<'_> {
+    fn current(&self) -> usize {
+        self.next.saturating_sub(1)
+    }
+}
+
+impl TokenStream for FrenchTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.len {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.current()]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self.current();
+        &mut self.tokens[i]
+    }
+}

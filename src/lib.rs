@@ -1,0 +1,7 @@
+//! recoupe: passage search over French news for fact-checkers.
+//!
+//! The library is the engine; the `recoupe` binary is a thin CLI over it.
+//! See `ARCHITECTURE.md` for the map of modules.
+
+pub mod analysis;
+pub mod names;
