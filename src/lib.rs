@@ -4,4 +4,9 @@
 //! See `ARCHITECTURE.md` for the map of modules.
 
 pub mod analysis;
+pub mod corpus;
+pub mod index;
+pub mod indexer;
 pub mod names;
+pub mod schema;
+pub mod search;

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `recoupe` command: parse the arguments, run, exit with the code.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::main());
+}

@@ -68,7 +68,9 @@ pub struct Word {
 impl Word {
     /// True when the word is made only of digits (and number separators).
     pub fn is_number(&self) -> bool {
-        self.exact.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        self.exact
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
     }
 }
 
@@ -242,12 +244,18 @@ mod tests {
 
     #[test]
     fn elision_with_both_apostrophes_and_capitals() {
-        assert_eq!(exact("l'armée L’Élysée d’Assad qu'Israël"), ["armee", "elysee", "assad", "israel"]);
+        assert_eq!(
+            exact("l'armée L’Élysée d’Assad qu'Israël"),
+            ["armee", "elysee", "assad", "israel"]
+        );
     }
 
     #[test]
     fn aujourdhui_stays_one_word() {
-        assert_eq!(exact("aujourd'hui, jusqu’aujourd’hui"), ["aujourdhui", "aujourdhui"]);
+        assert_eq!(
+            exact("aujourd'hui, jusqu’aujourd’hui"),
+            ["aujourdhui", "aujourdhui"]
+        );
     }
 
     #[test]
@@ -260,7 +268,10 @@ mod tests {
     #[test]
     fn stopwords_leave_position_gaps() {
         let words = Analyzer::default().words("président de la transition");
-        let pos: Vec<_> = words.iter().map(|w| (w.exact.as_str(), w.position)).collect();
+        let pos: Vec<_> = words
+            .iter()
+            .map(|w| (w.exact.as_str(), w.position))
+            .collect();
         assert_eq!(pos, [("president", 0), ("transition", 3)]);
     }
 
@@ -293,7 +304,18 @@ mod tests {
     fn huge_words_are_skipped_and_nothing_panics() {
         let a = Analyzer::default();
         assert!(a.words(&"x".repeat(10_000)).is_empty());
-        for text in ["", "'", "-", "’’’", "l'", "'l", "\u{301}", "🙂 ok", "a\u{0}b", "\u{feff}mot"] {
+        for text in [
+            "",
+            "'",
+            "-",
+            "’’’",
+            "l'",
+            "'l",
+            "\u{301}",
+            "🙂 ok",
+            "a\u{0}b",
+            "\u{feff}mot",
+        ] {
             let _ = a.words(text);
         }
     }

@@ -28,7 +28,10 @@ pub struct Part {
 }
 
 pub fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}' | '\u{00B4}' | '`')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}' | '\u{00B4}' | '`'
+    )
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -70,7 +73,10 @@ pub fn parts(text: &str, mut sink: impl FnMut(Part)) {
         let Some(next) = next.filter(|&n| is_word_char(n)) else {
             continue;
         };
-        let prev_digit = text[..i].chars().next_back().is_some_and(|d| d.is_ascii_digit());
+        let prev_digit = text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|d| d.is_ascii_digit());
         if (c == '.' || c == ',') && prev_digit && next.is_ascii_digit() {
             // 14,2 and 3.5 stay one number.
             p.end = i + c.len_utf8();
@@ -141,9 +147,16 @@ mod tests {
     fn glued_sentences_split_and_dangling_connectors_ignored() {
         assert_eq!(
             split("jeudi.Le -- bien»."),
-            vec![("jeudi", Join::Start), ("Le", Join::Start), ("bien", Join::Start)]
+            vec![
+                ("jeudi", Join::Start),
+                ("Le", Join::Start),
+                ("bien", Join::Start)
+            ]
         );
-        assert_eq!(split("fin- 'x"), vec![("fin", Join::Start), ("x", Join::Start)]);
+        assert_eq!(
+            split("fin- 'x"),
+            vec![("fin", Join::Start), ("x", Join::Start)]
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub struct Stemmer(rust_stemmers::Stemmer);
 
 impl Stemmer {
     pub fn french() -> Stemmer {
-        Stemmer(rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::French))
+        Stemmer(rust_stemmers::Stemmer::create(
+            rust_stemmers::Algorithm::French,
+        ))
     }
 
     /// Stems one folded word.

@@ -1,0 +1,187 @@
+//! `recoupe index`: build or update the index, talking like a cron job.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use recoupe::analysis::Analyzer;
+use recoupe::corpus::Problem;
+use recoupe::indexer::{self, Options, Reporter, RunError, Summary};
+
+use super::{code, error, Paths};
+
+const AFTER_HELP: &str = "\
+Updates the index from the corpus: new articles are added, changed ones
+replaced, removed ones deleted, unchanged files skipped without being read.
+All changes become visible at once, in one commit; a run that is killed
+leaves the previous commit searchable and the next run finishes the work.
+
+Output: one summary line; with --quiet nothing unless something went wrong;
+each bad file or record is one line on stderr, `path:line: reason`.
+
+Exit codes: 0 done; 2 some input was skipped, or the run failed and the
+index is unchanged (the message says which); 75 another indexer is running.
+
+Crontab example (every 5 minutes, mail only when something is wrong):
+  */5 * * * * cd /srv/recoupe && recoupe index --quiet --corpus articles --index index";
+
+#[derive(Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct IndexArgs {
+    /// Rebuild the whole index from scratch (the old one stays searchable until the new one is complete).
+    #[arg(long)]
+    full: bool,
+    /// Print nothing when all went well.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Wait up to this many seconds for a running indexer instead of exiting with 75.
+    #[arg(long, value_name = "SECONDS")]
+    wait: Option<u64>,
+    /// Accept that an empty corpus empties the index.
+    #[arg(long)]
+    allow_empty: bool,
+    /// Indexing threads (default: one per core, at most 4).
+    #[arg(long, default_value_t = 0, hide_short_help = true)]
+    threads: usize,
+    /// Writer memory in MiB.
+    #[arg(
+        long,
+        default_value_t = 256,
+        value_name = "MIB",
+        hide_short_help = true
+    )]
+    memory: usize,
+}
+
+/// Prints problems on stderr and a progress bar on a terminal.
+pub struct CliReporter {
+    bar: Option<ProgressBar>,
+    pub problems: u64,
+}
+
+impl CliReporter {
+    pub fn new(progress: bool) -> CliReporter {
+        CliReporter {
+            bar: (progress && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
+            problems: 0,
+        }
+    }
+}
+
+impl Reporter for CliReporter {
+    fn problem(&mut self, p: &Problem) {
+        self.problems += 1;
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{p}")),
+            None => eprintln!("{p}"),
+        }
+    }
+
+    fn start(&mut self, bytes: u64) {
+        if let Some(bar) = &mut self.bar {
+            // Small corpora finish before a bar is worth drawing.
+            if bytes < (8 << 20) {
+                self.bar = None;
+                return;
+            }
+            *bar = ProgressBar::new(bytes).with_style(
+                ProgressStyle::with_template(
+                    "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The summary line.
+pub fn describe(s: &Summary) -> String {
+    let mut line = format!(
+        "{} added, {} updated, {} deleted, {} unchanged, {} failed in {:.2} s",
+        s.added, s.updated, s.deleted, s.unchanged, s.failed, s.seconds
+    );
+    if let Some(why) = &s.rebuilt {
+        line.push_str(&format!(" (full build: {why})"));
+    }
+    if s.failed > 0 {
+        line.push_str("; the failed input was skipped, the rest is indexed");
+    }
+    line
+}
+
+/// Runs the indexer; shared with `search`'s first-use indexing.
+pub fn index(
+    paths: &Paths,
+    opts: &Options,
+    reporter: &mut CliReporter,
+) -> Result<Summary, RunError> {
+    indexer::run(
+        &paths.corpus,
+        &paths.index,
+        Arc::new(Analyzer::default()),
+        opts,
+        reporter,
+    )
+}
+
+pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
+    let opts = Options {
+        full: args.full,
+        allow_empty: args.allow_empty,
+        wait: args.wait.map(Duration::from_secs),
+        threads: args.threads,
+        memory: args.memory.max(16) << 20,
+    };
+    let mut reporter = CliReporter::new(!args.quiet && !args.json);
+    match index(paths, &opts, &mut reporter) {
+        Ok(summary) => {
+            if args.json {
+                match serde_json::to_string(&summary) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => error(e),
+                }
+            } else if !args.quiet || summary.failed > 0 {
+                println!("{}: {}", paths.index.display(), describe(&summary));
+            }
+            if summary.failed > 0 {
+                code::ERROR
+            } else {
+                code::OK
+            }
+        }
+        Err(e) => {
+            if args.json {
+                let busy = e.is_busy();
+                println!(
+                    "{}",
+                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true})
+                );
+            }
+            error(format!("{e} (the index is unchanged)"));
+            if e.is_busy() {
+                code::BUSY
+            } else {
+                code::ERROR
+            }
+        }
+    }
+}

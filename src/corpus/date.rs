@@ -1,0 +1,214 @@
+//! Publication date recognition.
+//!
+//! Turns the date strings found in article metadata (`2025-02-12`,
+//! `2025-02-12T10:00:00+01:00`, `2025-02-12 10:00:00`,
+//! `Wed, 12 Feb 2025 10:00:00 +0000`, `12/02/2025`, `12 février 2025`) into a
+//! calendar date, and finds French dates written in running text
+//! (`le 12 février 2025`, `1er mars 2024`, `12 fevrier 2025`).
+//!
+//! Guarantees: the calendar date is kept exactly as written (no time zone
+//! conversion), impossible dates such as 31 February are rejected, and no
+//! input makes these functions panic.
+
+use chrono::{DateTime, NaiveDate};
+
+/// Reads a date from a metadata value. Returns `None` when the value holds
+/// no recognisable date; callers keep the article without a date.
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    let s = value.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(d) = iso_prefix(s) {
+        return Some(d);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(dt.date_naive());
+    }
+    if let Some(d) = day_month_year_numeric(s) {
+        return Some(d);
+    }
+    french_date_in(s)
+}
+
+/// `YYYY-MM-DD`, optionally followed by a time part (`T...`, ` ...`).
+fn iso_prefix(s: &str) -> Option<NaiveDate> {
+    let head = s.get(..10)?;
+    let bytes = head.as_bytes();
+    let shape_ok = bytes.iter().enumerate().all(|(i, b)| match i {
+        4 | 7 => *b == b'-' || *b == b'/',
+        _ => b.is_ascii_digit(),
+    });
+    if !shape_ok || bytes[4] != bytes[7] {
+        return None;
+    }
+    let rest = &s[10..];
+    if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+        return None;
+    }
+    let year = head.get(0..4)?.parse().ok()?;
+    let month = head.get(5..7)?.parse().ok()?;
+    let day = head.get(8..10)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// French numeric form `DD/MM/YYYY` (also with `.` or `-` separators).
+fn day_month_year_numeric(s: &str) -> Option<NaiveDate> {
+    let head = s.split_whitespace().next()?;
+    let parts: Vec<&str> = head.split(['/', '.', '-']).collect();
+    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+        return None;
+    }
+    let day = parts[0].parse().ok()?;
+    let month = parts[1].parse().ok()?;
+    let year = parts[2].parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// Month number for a French month name, in any case, with or without
+/// accents (`février`, `FEVRIER`, `août`, `aout`); abbreviations such as `déc.` are
+/// not accepted.
+fn french_month(word: &str) -> Option<u32> {
+    // "mai" is the shortest name; "décembre" in UTF-8 the longest.
+    if !(3..=10).contains(&word.len()) {
+        return None;
+    }
+    let folded: String = word
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'û' | 'ù' | 'ü' => 'u',
+            'ô' => 'o',
+            'â' | 'à' => 'a',
+            other => other,
+        })
+        .collect();
+    let month = match folded.as_str() {
+        "janvier" => 1,
+        "fevrier" => 2,
+        "mars" => 3,
+        "avril" => 4,
+        "mai" => 5,
+        "juin" => 6,
+        "juillet" => 7,
+        "aout" => 8,
+        "septembre" => 9,
+        "octobre" => 10,
+        "novembre" => 11,
+        "decembre" => 12,
+        _ => return None,
+    };
+    Some(month)
+}
+
+fn day_number(word: &str) -> Option<u32> {
+    let digits = word
+        .strip_suffix("er")
+        .or_else(|| word.strip_suffix("ER"))
+        .unwrap_or(word);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let day: u32 = digits.parse().ok()?;
+    // "1er" is the only ordinal form used for days in French.
+    if digits.len() != word.len() && day != 1 {
+        return None;
+    }
+    Some(day)
+}
+
+fn year_number(word: &str) -> Option<i32> {
+    if word.len() != 4 || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i32 = word.parse().ok()?;
+    (1800..=2200).contains(&year).then_some(year)
+}
+
+/// Finds the first valid French date (`12 février 2025`, `1er mars 2024`)
+/// in running text. Impossible dates are skipped and the search goes on.
+pub fn french_date_in(text: &str) -> Option<NaiveDate> {
+    let mut words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let mut first = words.next()?;
+    let mut second = words.next()?;
+    for third in words {
+        let found = french_month(second).and_then(|month| {
+            let day = day_number(first)?;
+            let year = year_number(third)?;
+            NaiveDate::from_ymd_opt(year, month, day)
+        });
+        if found.is_some() {
+            return found;
+        }
+        first = second;
+        second = third;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn metadata_formats_keep_the_written_calendar_date() {
+        assert_eq!(parse_date("2025-02-12"), d(2025, 2, 12));
+        assert_eq!(parse_date("2025-02-12T10:00:00Z"), d(2025, 2, 12));
+        assert_eq!(parse_date("2025-02-12T23:30:00-05:00"), d(2025, 2, 12));
+        assert_eq!(parse_date("2025-02-12T10:00:00+01:00"), d(2025, 2, 12));
+        assert_eq!(parse_date("2025-02-12 10:00:00"), d(2025, 2, 12));
+        assert_eq!(
+            parse_date("Wed, 12 Feb 2025 10:00:00 +0000"),
+            d(2025, 2, 12)
+        );
+        assert_eq!(parse_date("12/02/2025"), d(2025, 2, 12));
+        assert_eq!(parse_date("12 février 2025"), d(2025, 2, 12));
+        assert_eq!(parse_date("  2024-03-01  "), d(2024, 3, 1));
+    }
+
+    #[test]
+    fn unreadable_metadata_dates_give_none() {
+        for bad in [
+            "",
+            "demain",
+            "2025-02-30",
+            "2025-13-01",
+            "20250212",
+            "2025-02-12x",
+            "é",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn french_dates_in_text() {
+        assert_eq!(
+            french_date_in("Cette conversation, qui a eu lieu le 12 février 2025, a permis"),
+            d(2025, 2, 12)
+        );
+        assert_eq!(french_date_in("depuis le 1er mars 2024."), d(2024, 3, 1));
+        assert_eq!(french_date_in("le 12 fevrier 2025"), d(2025, 2, 12));
+        assert_eq!(french_date_in("LE 3 AOÛT 2023"), d(2023, 8, 3));
+        assert_eq!(french_date_in("le 7 Decembre 1999"), d(1999, 12, 7));
+    }
+
+    #[test]
+    fn impossible_or_incomplete_french_dates_are_ignored() {
+        assert_eq!(
+            french_date_in("le 31 février 2025 puis le 2 mars 2025"),
+            d(2025, 3, 2)
+        );
+        assert_eq!(french_date_in("le 12 février"), None);
+        assert_eq!(french_date_in("12 mai 25"), None);
+        assert_eq!(french_date_in("3er mai 2025"), None);
+        assert_eq!(french_date_in(""), None);
+    }
+}

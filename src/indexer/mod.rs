@@ -1,0 +1,364 @@
+//! Building and updating an index from a corpus directory.
+//!
+//! One run: take the lock, scan the corpus, compare each file and record with
+//! what the index holds ([`plan`]), then apply every change in one tantivy
+//! commit whose payload records the new corpus state ([`crate::index`]). A
+//! run that is killed commits nothing; the next one starts from the last
+//! commit and finishes the work.
+//!
+//! Guarantees:
+//! - unchanged files (same size and modification time) are not read; changed
+//!   files are read, and only records whose line or content changed are
+//!   re-indexed;
+//! - an unreadable file or record is reported and skipped, and whatever the
+//!   index held for it is kept;
+//! - a missing corpus is an error, and an empty one never empties the index
+//!   unless asked (`allow_empty`, or a full rebuild);
+//! - an index built by another version is rebuilt in a new generation,
+//!   published only once complete.
+
+pub mod plan;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::analysis::Analyzer;
+use crate::corpus::{self, CorpusError, Problem};
+use crate::index::{self, Index, IndexError, Stamp, State};
+use crate::schema;
+use plan::{Action, Known, Seen};
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Rebuild from scratch in a new generation.
+    pub full: bool,
+    /// Accept that an empty corpus empties the index.
+    pub allow_empty: bool,
+    /// Wait this long for a running indexer instead of failing at once.
+    pub wait: Option<Duration>,
+    /// Indexing threads (0: one per core, at most 4).
+    pub threads: usize,
+    /// Memory for the writer, in bytes, shared by its threads.
+    pub memory: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            full: false,
+            allow_empty: false,
+            wait: None,
+            threads: 0,
+            memory: 256 << 20,
+        }
+    }
+}
+
+/// Receives what a run has to say while it runs.
+pub trait Reporter {
+    /// A file or record that could not be indexed.
+    fn problem(&mut self, problem: &Problem);
+    /// The run is about to read `bytes` of corpus files.
+    fn start(&mut self, _bytes: u64) {}
+    /// `bytes` more of them were read.
+    fn advance(&mut self, _bytes: u64) {}
+    /// Reading is done; the commit follows.
+    fn finish(&mut self) {}
+}
+
+/// A reporter that only counts (for library users and tests).
+#[derive(Debug, Default)]
+pub struct Collect {
+    pub problems: Vec<String>,
+}
+
+impl Reporter for Collect {
+    fn problem(&mut self, problem: &Problem) {
+        self.problems.push(problem.to_string());
+    }
+}
+
+/// What a run did, in articles (records).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub added: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+    pub seconds: f64,
+    /// Passages (index documents) written.
+    pub passages: u64,
+    /// Files read (changed or new); the others were skipped unread.
+    pub files_read: u64,
+    pub files_skipped: u64,
+    /// Why the run rebuilt the whole index, if it did.
+    pub rebuilt: Option<String>,
+    /// False when nothing changed and nothing was committed.
+    pub committed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error("{}: the corpus holds no articles but the index has {indexed} passages; nothing was deleted. If the corpus really is empty now, run again with --allow-empty (or --full)", .corpus.display())]
+    EmptyCorpus { corpus: PathBuf, indexed: usize },
+}
+
+impl RunError {
+    /// True when another indexer holds the lock.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, RunError::Index(IndexError::Busy { .. }))
+    }
+}
+
+fn threads(opts: &Options) -> usize {
+    if opts.threads > 0 {
+        return opts.threads;
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+}
+
+/// Reads the records an index holds, from its `unit` fast field.
+fn known_records(index: &Index) -> Result<Known, IndexError> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut known = Known::default();
+    let mut buf = String::new();
+    for segment in searcher.segment_readers() {
+        let Some(col) = segment
+            .fast_fields()
+            .str("unit")
+            .map_err(|e| IndexError::tantivy(&index.dir, e))?
+        else {
+            continue;
+        };
+        let mut ords = std::collections::HashSet::new();
+        for doc in segment.doc_ids_alive() {
+            ords.extend(col.term_ords(doc));
+        }
+        for ord in ords {
+            buf.clear();
+            let found = col
+                .ord_to_str(ord, &mut buf)
+                .map_err(|e| IndexError::io(&index.dir, e))?;
+            if let Some((file, line, hash)) = found.then(|| write::parse_unit(&buf)).flatten() {
+                known.insert(file, line, hash);
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// Updates (or builds) the index at `root` from the corpus at `corpus`.
+pub fn run(
+    corpus_root: &Path,
+    root: &Path,
+    analyzer: Arc<Analyzer>,
+    opts: &Options,
+    reporter: &mut dyn Reporter,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let _lock = index::lock(root, opts.wait)?;
+    index::remove_unpublished(root)?;
+    let scan = corpus::scan(corpus_root)?;
+    let fingerprint = schema::fingerprint();
+
+    let mut summary = Summary::default();
+    let docs_of = |idx: &Index| idx.reader().map_or(0, |r| r.searcher().num_docs() as usize);
+    let (existing, existing_docs) = match Index::open_any(root, analyzer.clone()) {
+        Ok(idx) if idx.state.fingerprint == fingerprint => {
+            let n = docs_of(&idx);
+            (Some(idx), n)
+        }
+        Ok(idx) => {
+            summary.rebuilt = Some("the index was built by another version of recoupe".into());
+            (None, docs_of(&idx))
+        }
+        Err(IndexError::NotFound { .. }) => {
+            summary.rebuilt = Some("new index".into());
+            (None, 0)
+        }
+        Err(e @ IndexError::Corrupt { .. }) | Err(e @ IndexError::Tantivy { .. }) => {
+            summary.rebuilt = Some(format!("the index could not be opened ({e})"));
+            (None, 0)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if scan.files.is_empty() && existing_docs > 0 && !opts.allow_empty && !opts.full {
+        return Err(RunError::EmptyCorpus {
+            corpus: corpus_root.to_path_buf(),
+            indexed: existing_docs,
+        });
+    }
+    let (index, known, incremental) = match existing {
+        Some(idx) if !opts.full => {
+            let known = known_records(&idx)?;
+            (idx, known, true)
+        }
+        _ => {
+            if opts.full {
+                summary.rebuilt = Some("--full".into());
+            }
+            (
+                Index::create_generation(root, analyzer)?,
+                Known::default(),
+                false,
+            )
+        }
+    };
+
+    for p in &scan.problems {
+        reporter.problem(p);
+        summary.failed += 1;
+    }
+
+    let fields = index.schema.fields;
+    let mut writer: IndexWriter<TantivyDocument> = index
+        .tantivy
+        .writer_with_num_threads(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))
+        .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+    let mut state = State {
+        fingerprint: fingerprint.clone(),
+        files: Default::default(),
+    };
+    let mut changed = false;
+    let total_bytes: u64 = scan.files.iter().map(|f| f.size).sum();
+    reporter.start(total_bytes);
+
+    for file in &scan.files {
+        let stamp = Stamp {
+            size: file.size,
+            mtime_ns: file.mtime_ns,
+        };
+        let held = known.count(&file.rel);
+        if incremental && held > 0 && index.state.files.get(&file.rel) == Some(&stamp) {
+            summary.unchanged += held as u64;
+            summary.files_skipped += 1;
+            state.files.insert(file.rel.clone(), stamp);
+            reporter.advance(file.size);
+            continue;
+        }
+        summary.files_read += 1;
+        let mut seen = Seen::default();
+        let mut clean = true;
+        let mut add_error = None;
+        let read = corpus::read_records(file, &mut |record| {
+            let record = match record {
+                Ok(r) => r,
+                Err(p) => {
+                    if let Some(line) = p.line {
+                        // Keep what the index held for that line.
+                        seen.mark(line);
+                    }
+                    reporter.problem(&p);
+                    summary.failed += 1;
+                    clean = false;
+                    return;
+                }
+            };
+            seen.mark(record.line);
+            let action = known.action(&file.rel, record.line, record.hash);
+            if action == Action::Keep {
+                summary.unchanged += 1;
+                return;
+            }
+            let article = match record.parse(file) {
+                Ok(a) => a,
+                Err(p) => {
+                    reporter.problem(&p);
+                    summary.failed += 1;
+                    clean = false;
+                    return;
+                }
+            };
+            if let Action::Replace(old) = action {
+                let old = write::unit(&file.rel, record.line, old);
+                writer.delete_term(Term::from_field_text(fields.unit, &old));
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+            changed = true;
+            let unit = write::unit(&file.rel, record.line, record.hash);
+            write::documents(&fields, &article, &unit, record.line, |doc| {
+                summary.passages += 1;
+                if let Err(e) = writer.add_document(doc) {
+                    add_error.get_or_insert(e);
+                }
+            });
+        });
+        if let Some(e) = add_error {
+            return Err(IndexError::tantivy(&index.dir, e).into());
+        }
+        match read {
+            Ok(()) => {
+                for (line, hash) in seen.gone(&known, &file.rel) {
+                    let old = write::unit(&file.rel, line, hash);
+                    writer.delete_term(Term::from_field_text(fields.unit, &old));
+                    summary.deleted += 1;
+                    changed = true;
+                }
+                if clean {
+                    state.files.insert(file.rel.clone(), stamp);
+                }
+            }
+            Err(p) => {
+                // The file could not be read (whole or in part): keep what
+                // the index holds for it, and read it again next run.
+                reporter.problem(&p);
+                summary.failed += 1;
+            }
+        }
+        reporter.advance(file.size);
+    }
+
+    // Files that left the corpus.
+    let present: std::collections::HashSet<&str> =
+        scan.files.iter().map(|f| f.rel.as_str()).collect();
+    for (file, records) in &known.files {
+        if !present.contains(file.as_str()) {
+            writer.delete_term(Term::from_field_text(fields.file, file));
+            summary.deleted += records.len() as u64;
+            changed = true;
+        }
+    }
+    reporter.finish();
+
+    if changed || state != index.state || !incremental {
+        let mut commit = writer
+            .prepare_commit()
+            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+        let payload = serde_json::to_string(&state).map_err(|e| IndexError::Corrupt {
+            path: index.dir.clone(),
+            reason: e.to_string(),
+        })?;
+        commit.set_payload(&payload);
+        commit
+            .commit()
+            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+        writer
+            .wait_merging_threads()
+            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+        if !incremental {
+            index.publish()?;
+        }
+        summary.committed = true;
+    } else {
+        drop(writer);
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}

@@ -1,0 +1,313 @@
+//! Searching passages: parse, plan, rank, highlight.
+//!
+//! [`Searcher::search`] runs one query on the last commit of an index:
+//! [`syntax`] splits the query, [`plan`] turns it into query words with their
+//! alternatives (analysed by the index's own analyzer), a tantivy query over
+//! `body` finds candidates, [`rank`] orders them, and [`highlight`] marks
+//! what matched in the stored passage text.
+
+pub mod highlight;
+pub mod plan;
+pub mod rank;
+pub mod syntax;
+
+use std::ops::Bound;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur as TOccur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, OwnedValue};
+use tantivy::{TantivyDocument, Term};
+
+use crate::index::{Index, IndexError};
+use highlight::{highlights, snippet, Highlight};
+use plan::{Alt, How, QueryWord};
+use rank::Ranker;
+use syntax::Occur;
+
+/// What to search for besides the query text.
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    pub limit: usize,
+    /// Every query word is required.
+    pub all: bool,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    /// Words that the article's source must contain.
+    pub source: Option<String>,
+    /// Bytes of passage shown around the matches.
+    pub snippet_bytes: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            all: false,
+            since: None,
+            until: None,
+            source: None,
+            snippet_bytes: 320,
+        }
+    }
+}
+
+/// A matched span of a hit's passage text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    /// The passage's words, as written.
+    pub text: String,
+    /// The query word it answers, as typed.
+    pub query: String,
+    pub how: How,
+    /// The spelling, alias or typo of the alternative that matched.
+    pub via: String,
+}
+
+/// One ranked passage.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    /// Query words the passage matches.
+    pub matched_words: u32,
+    pub doc: String,
+    pub passage: u64,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: String,
+    pub url: String,
+    pub path: String,
+    pub text: String,
+    pub snippet: String,
+    /// Highlights of `snippet`, byte offsets into it.
+    pub snippet_highlights: Vec<(usize, usize)>,
+    /// Highlights of `text`, byte offsets into it.
+    pub matches: Vec<Match>,
+    /// Highlights of `title`, byte offsets into it.
+    pub title_highlights: Vec<(usize, usize)>,
+}
+
+/// The answer to one query.
+#[derive(Clone, Debug, Default)]
+pub struct Answer {
+    pub hits: Vec<Hit>,
+    /// The query words, with the alternatives that were searched.
+    pub words: Vec<QueryWord>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Searches one index; reuse it for many queries.
+pub struct Searcher {
+    index: Index,
+    searcher: tantivy::Searcher,
+}
+
+fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
+    let q: Box<dyn Query> = if alt.terms.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &alt.terms[0].1),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new_with_offset(
+            alt.terms
+                .iter()
+                .map(|(off, t)| (*off, Term::from_field_text(field, t)))
+                .collect(),
+        ))
+    };
+    Box::new(BoostQuery::new(q, alt.weight))
+}
+
+fn word_query(field: tantivy::schema::Field, word: &QueryWord) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        word.alts
+            .iter()
+            .map(|a| (TOccur::Should, alt_query(field, a)))
+            .collect(),
+    ))
+}
+
+fn date_term(field: tantivy::schema::Field, day: NaiveDate, end_of_day: bool) -> Term {
+    let t = day
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc().timestamp())
+        .unwrap_or(0)
+        + if end_of_day { 86_399 } else { 0 };
+    Term::from_field_date_for_search(field, tantivy::DateTime::from_timestamp_secs(t))
+}
+
+fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    use tantivy::schema::Value;
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+impl Searcher {
+    pub fn new(index: Index) -> Result<Searcher, SearchError> {
+        let searcher = index.reader()?.searcher();
+        Ok(Searcher { index, searcher })
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Number of passages in the index.
+    pub fn passages(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Plans a query: its words and the alternatives searched for each.
+    pub fn plan(&self, query: &str) -> Vec<QueryWord> {
+        plan::plan(&syntax::parse(query), &self.index.analyzer)
+    }
+
+    /// Runs `query` and returns the best passages, highlighted.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer, SearchError> {
+        let words = self.plan(query);
+        self.search_words(words, opts)
+    }
+
+    /// Runs an already planned query.
+    pub fn search_words(
+        &self,
+        words: Vec<QueryWord>,
+        opts: &SearchOptions,
+    ) -> Result<Answer, SearchError> {
+        let f = self.index.schema.fields;
+        let positive: Vec<&QueryWord> = words
+            .iter()
+            .filter(|w| w.occur != Occur::MustNot && !w.alts.is_empty())
+            .collect();
+        if positive.is_empty() || opts.limit == 0 {
+            return Ok(Answer {
+                hits: Vec::new(),
+                words,
+            });
+        }
+        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        for w in &words {
+            let occur = match w.occur {
+                Occur::MustNot => TOccur::MustNot,
+                Occur::Must => TOccur::Must,
+                Occur::Should if opts.all => TOccur::Must,
+                Occur::Should => TOccur::Should,
+            };
+            clauses.push((occur, word_query(f.body, w)));
+        }
+        if opts.since.is_some() || opts.until.is_some() {
+            let lower = opts.since.map_or(Bound::Unbounded, |d| {
+                Bound::Included(date_term(f.date, d, false))
+            });
+            let upper = opts.until.map_or(Bound::Unbounded, |d| {
+                Bound::Included(date_term(f.date, d, true))
+            });
+            clauses.push((TOccur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if let Some(source) = &opts.source {
+            let words = self.index.analyzer.words(source);
+            if !words.is_empty() {
+                let alts = plan::literal_alts(&words, source);
+                clauses.push((TOccur::Must, alt_query(f.source, &alts[0])));
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let counting = positive
+            .iter()
+            .map(|w| {
+                word_query(f.body, w).weight(EnableScoring::disabled_from_searcher(&self.searcher))
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let ranker = Ranker {
+            words: counting,
+            limit: opts.limit,
+            date_field: "date".into(),
+        };
+        let ranked = self.searcher.search(&query, &ranker)?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, r) in ranked.iter().enumerate() {
+            let doc: TantivyDocument = self.searcher.doc(r.address)?;
+            hits.push(self.hit(i + 1, r, &doc, &words, opts));
+        }
+        Ok(Answer { hits, words })
+    }
+
+    fn hit(
+        &self,
+        rank: usize,
+        r: &rank::Ranked,
+        doc: &TantivyDocument,
+        words: &[QueryWord],
+        opts: &SearchOptions,
+    ) -> Hit {
+        let f = self.index.schema.fields;
+        let analyzer = &self.index.analyzer;
+        let text = first_text(doc, f.text);
+        let title = first_text(doc, f.title);
+        let hl: Vec<Highlight> = highlights(analyzer, &text, words);
+        let snip = snippet(&text, &hl, opts.snippet_bytes);
+        let title_highlights = highlights(analyzer, &title, words)
+            .into_iter()
+            .map(|h| (h.start, h.end))
+            .collect();
+        let date = doc
+            .get_first(f.date)
+            .and_then(|v| match OwnedValue::from(v) {
+                OwnedValue::Date(d) => chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0)
+                    .map(|d| d.date_naive().to_string()),
+                _ => None,
+            });
+        let u64_of = |field| {
+            use tantivy::schema::Value;
+            doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
+        };
+        let matches = hl
+            .iter()
+            .map(|h| Match {
+                start: h.start,
+                end: h.end,
+                text: text[h.start..h.end].to_string(),
+                query: words
+                    .get(h.word)
+                    .map(|w| w.text.clone())
+                    .unwrap_or_default(),
+                how: h.how,
+                via: h.label.clone(),
+            })
+            .collect();
+        Hit {
+            rank,
+            score: r.key.score,
+            matched_words: r.key.matched,
+            doc: first_text(doc, f.doc),
+            passage: u64_of(f.passage),
+            title,
+            date,
+            source: first_text(doc, f.source),
+            url: first_text(doc, f.url),
+            path: first_text(doc, f.file),
+            snippet: snip.text,
+            snippet_highlights: snip.highlights,
+            matches,
+            title_highlights,
+            text,
+        }
+    }
+}
