@@ -238,6 +238,47 @@ impl Index {
         Ok(())
     }
 
+    /// Every live passage of the last commit as one JSON line, sorted: a
+    /// complete, order-independent picture of the index content, used to
+    /// check that an incremental run converges to a full rebuild.
+    pub fn dump(&self) -> Result<Vec<String>, IndexError> {
+        use tantivy::schema::document::Document;
+        use tantivy::schema::OwnedValue;
+        let searcher = self.reader()?.searcher();
+        let schema = self.tantivy.schema();
+        let mut out = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let units = segment
+                .fast_fields()
+                .str("unit")
+                .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+            for doc_id in segment.doc_ids_alive() {
+                let address = tantivy::DocAddress::new(ord as u32, doc_id);
+                let doc: tantivy::TantivyDocument = searcher
+                    .doc(address)
+                    .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+                let mut fields = BTreeMap::new();
+                for (field, value) in doc.iter_fields_and_values() {
+                    let value = OwnedValue::from(value);
+                    fields.insert(
+                        schema.get_field_name(field).to_string(),
+                        format!("{value:?}"),
+                    );
+                }
+                if let Some(col) = &units {
+                    let mut unit = String::new();
+                    for ord in col.term_ords(doc_id) {
+                        let _ = col.ord_to_str(ord, &mut unit);
+                    }
+                    fields.insert("unit".into(), unit);
+                }
+                out.push(serde_json::to_string(&fields).unwrap_or_default());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// A reader on the last commit.
     pub fn reader(&self) -> Result<tantivy::IndexReader, IndexError> {
         self.tantivy

@@ -4,6 +4,7 @@
 mod index;
 mod output;
 mod search;
+mod variants;
 
 use std::path::PathBuf;
 
@@ -27,6 +28,8 @@ Examples:
   recoupe search al-Charaa --since 2025-01-01
   recoupe search --json --limit 3 Qamichli    one JSON object a line
   recoupe search --batch names.txt            one query a line, one process
+  recoupe search --explain al-Sharaa          how each passage matched
+  recoupe variants al-Charaa                  spellings of a name in the index
   recoupe index --corpus ~/articles --index ~/recoupe-index --quiet
 
 Exit codes: 0 success (search: hits found), 1 search found nothing,
@@ -61,6 +64,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Build or update the index from the corpus.
     Index(index::IndexArgs),
+    /// List the spellings of a name found in the index, and why each counts.
+    Variants(variants::VariantsArgs),
 }
 
 /// Paths every command knows.
@@ -89,6 +94,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Search(args) => search::run(&paths, args),
         Command::Index(args) => index::run(&paths, args),
+        Command::Variants(args) => variants::run(&paths, args),
     }
 }
 

@@ -8,7 +8,9 @@ use clap::Args;
 use recoupe::analysis::Analyzer;
 use recoupe::index::{self, Index};
 use recoupe::indexer::Options;
+use recoupe::names::{self, AliasTable};
 use recoupe::search::{SearchOptions, Searcher};
+use std::path::PathBuf;
 
 use super::index::{describe, index as run_indexer, CliReporter};
 use super::output::{use_color, write_hit, write_json, ColorChoice};
@@ -21,7 +23,11 @@ Query syntax:
   +Moscou -Damas          required / excluded word (also +\"…\" and -\"…\")
   al-Charaa               a hyphenated word is matched whole
 Matching ignores case and accents, and finds other forms of a word
-(réfugiés for refugie); exact words rank above other forms.
+(réfugiés for refugie), other spellings of a name (al-Charaa finds
+el-Chareh and al-Sharaa), other names from the alias table (al-Joulani),
+queries in other scripts (Путин finds Poutine) and, when a word matches
+almost nothing, close misspellings. Exact words rank first; --strict turns
+all of that off but stems; --explain shows how each passage matched.
 
 Output: title, date · source · file (passage), then the best fragment with
 the matched words highlighted (colour on a terminal, **word** otherwise).
@@ -59,9 +65,18 @@ pub struct SearchArgs {
     /// Read one query a line from FILE ('-' for standard input).
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     batch: Option<String>,
-    /// Show the score and how each query word matched.
+    /// Show the score and, for each query word, which words of the passage
+    /// matched it and how: exact, stem, variant, alias or typo.
     #[arg(long)]
     explain: bool,
+    /// Search the words as typed: no spelling variants, aliases or typos.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    aliases: AliasArgs,
+    /// Print each query's time on stderr: `query<TAB>milliseconds`.
+    #[arg(long)]
+    timings: bool,
     /// When to colour the output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: ColorChoice,
@@ -72,8 +87,45 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a date: write it as YYYY-MM-DD, e.g. 2025-02-12"))
 }
 
+/// Alias files given on the command line or in the environment.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AliasArgs {
+    /// Extra alias file (same format as index-schema/aliases.txt: one group a
+    /// line, names separated by " = "); may be repeated. Also read from
+    /// RECOUPE_ALIASES (paths separated by ':'). Takes effect at once, no
+    /// re-indexing.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Vec<PathBuf>,
+}
+
+impl AliasArgs {
+    /// The shipped table merged with the user's files. Bad lines are reported
+    /// and skipped; an unreadable file is an error.
+    pub fn table(&self) -> Result<AliasTable, String> {
+        let mut table = names::shipped_aliases();
+        let mut files = self.aliases.clone();
+        if let Some(env) = std::env::var_os("RECOUPE_ALIASES") {
+            files.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("{}: cannot read alias file: {e}", file.display()))?;
+            let (extra, problems) = names::parse_aliases(&text, &file.display().to_string());
+            for p in problems {
+                eprintln!("{p}");
+            }
+            table.merge(extra);
+        }
+        Ok(table)
+    }
+}
+
 /// Opens the index, building it from the corpus on first use.
-fn open(paths: &Paths, quiet: bool) -> Result<Searcher, i32> {
+pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher, i32> {
+    let table = aliases.table().map_err(|e| {
+        error(e);
+        code::ERROR
+    })?;
     let analyzer = Arc::new(Analyzer::default());
     if !index::exists(&paths.index) {
         if !quiet {
@@ -101,7 +153,7 @@ fn open(paths: &Paths, quiet: bool) -> Result<Searcher, i32> {
         error(e);
         code::ERROR
     })?;
-    Searcher::new(index).map_err(|e| {
+    Searcher::with_aliases(index, table).map_err(|e| {
         error(e);
         code::ERROR
     })
@@ -112,7 +164,7 @@ fn e_is_busy(paths: &Paths) -> bool {
 }
 
 pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
-    let searcher = match open(paths, args.json) {
+    let searcher = match open(paths, args.json, &args.aliases) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -122,6 +174,7 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
         since: args.since,
         until: args.until,
         source: args.source.clone(),
+        strict: args.strict,
         ..SearchOptions::default()
     };
     let color = use_color(args.color) && !args.json;
@@ -155,7 +208,12 @@ fn one(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<i32> {
-    let answer = match searcher.search(query, opts) {
+    let started = std::time::Instant::now();
+    let answer = searcher.search(query, opts);
+    if args.timings {
+        eprintln!("{query}\t{:.3}", started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let answer = match answer {
         Ok(a) => a,
         Err(e) => {
             error(format!("{query:?}: {e}"));

@@ -1,16 +1,48 @@
-//! Spelling keys for proper names (placeholder until the name matcher lands).
-pub fn spelling_key(_word: &str) -> Option<String> {
-    None
-}
+//! Name matching across transliterations.
+//!
+//! French geopolitical news spells the same person, place or organisation in
+//! many ways depending on the source language and the newsroom's conventions:
+//! "al-Charaa" (AFP) and "al-Sharaa" (English press), "Kadhafi" and
+//! "Gaddafi", "Zelensky" and "Selenskyj". This module lets the search engine
+//! treat those spellings as one name without confusing them with ordinary
+//! French words ("charia", "chaire", "putain", "routine").
+//!
+//! * [`key`] computes the *spelling key* (an exact-match bucket shared by the
+//!   variants of a name) and the *closeness* score that filters and ranks the
+//!   candidates found in a bucket. It also knows the Arabic article forms
+//!   ("al-", "ach-", "el-") that stand before names.
+//! * [`script`] turns words written in Cyrillic, Arabic, Greek, Hebrew and
+//!   other non-Latin scripts into lowercase Latin letters, so that "Путин"
+//!   finds "Poutine".
+//! * [`aliases`] parses the alias table (`index-schema/aliases.txt`), which
+//!   links names that no spelling rule can relate ("Daech" and "État
+//!   islamique", "Otan" and "NATO").
+//!
+//! How the engine uses it: at index time it stores, for each capitalised word
+//! of the corpus, the pair (`spelling_key(word)`, word). At query time it looks
+//! up every key returned by [`spelling_keys`] for the query word, keeps the
+//! corpus words for which [`closeness`] is `Some`, and weights their matches by
+//! that score.
 
-/// Version of the spelling-key scheme; part of the index fingerprint because
-/// name keys are stored in the index.
-pub const KEY_VERSION: &str = "0";
+pub mod aliases;
+pub mod key;
+pub mod script;
 
-/// Arabic articles joined to names (placeholder list).
-pub fn is_article(word: &str) -> bool {
-    matches!(
-        word,
-        "al" | "el" | "ul" | "ach" | "ech" | "as" | "ad" | "an" | "ar" | "at" | "az"
-    )
+pub use aliases::{parse_aliases, AliasError, AliasGroup, AliasTable};
+pub use key::{
+    closeness, is_article, is_standalone_article, spelling_key, spelling_keys, strip_article,
+};
+pub use script::{consonant_skeleton, is_abjad, transliterate};
+
+/// Version of the spelling-key scheme. Name keys are stored in the index, so
+/// this is part of the index fingerprint: change it with the key rules.
+pub const KEY_VERSION: &str = "names-key-1";
+
+/// The alias table shipped with recoupe (`index-schema/aliases.txt`).
+pub const SHIPPED_ALIASES: &str = include_str!("../../index-schema/aliases.txt");
+
+/// The shipped alias table, parsed. Its lines are checked by a test, so
+/// errors here cannot happen in a released binary; any are dropped.
+pub fn shipped_aliases() -> AliasTable {
+    parse_aliases(SHIPPED_ALIASES, "index-schema/aliases.txt").0
 }

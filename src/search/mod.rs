@@ -6,6 +6,7 @@
 //! `body` finds candidates, [`rank`] orders them, and [`highlight`] marks
 //! what matched in the stored passage text.
 
+pub mod expand;
 pub mod highlight;
 pub mod plan;
 pub mod rank;
@@ -40,6 +41,8 @@ pub struct SearchOptions {
     pub source: Option<String>,
     /// Bytes of passage shown around the matches.
     pub snippet_bytes: usize,
+    /// Search the words as typed: no spelling variants, aliases or typos.
+    pub strict: bool,
 }
 
 impl Default for SearchOptions {
@@ -51,6 +54,7 @@ impl Default for SearchOptions {
             until: None,
             source: None,
             snippet_bytes: 320,
+            strict: false,
         }
     }
 }
@@ -93,6 +97,22 @@ pub struct Hit {
     pub title_highlights: Vec<(usize, usize)>,
 }
 
+/// One way the index writes a query word, with how often.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Variant {
+    /// The query word, as typed.
+    pub query: String,
+    /// The spelling (or alias) found in the index.
+    pub spelling: String,
+    /// Why it counts as the same name.
+    pub how: How,
+    /// The weight its matches get in ranking (1 for the exact spelling).
+    pub weight: f32,
+    /// Passages and articles that contain it.
+    pub passages: u64,
+    pub articles: u64,
+}
+
 /// The answer to one query.
 #[derive(Clone, Debug, Default)]
 pub struct Answer {
@@ -109,10 +129,14 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// Extra candidates ranked again by where they match (see `search_words`).
+const RERANK_EXTRA: usize = 10;
+
 /// Searches one index; reuse it for many queries.
 pub struct Searcher {
     index: Index,
     searcher: tantivy::Searcher,
+    aliases: expand::Aliases,
 }
 
 fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
@@ -159,9 +183,24 @@ fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 }
 
 impl Searcher {
+    /// A searcher using the shipped alias table.
     pub fn new(index: Index) -> Result<Searcher, SearchError> {
+        Searcher::with_aliases(index, crate::names::shipped_aliases())
+    }
+
+    /// A searcher using `aliases` (the shipped table merged with the user's,
+    /// typically). Aliases are read at query time: no re-indexing needed.
+    pub fn with_aliases(
+        index: Index,
+        aliases: crate::names::AliasTable,
+    ) -> Result<Searcher, SearchError> {
         let searcher = index.reader()?.searcher();
-        Ok(Searcher { index, searcher })
+        let aliases = expand::Aliases::new(&aliases, &index.analyzer);
+        Ok(Searcher {
+            index,
+            searcher,
+            aliases,
+        })
     }
 
     /// The index searched.
@@ -174,14 +213,95 @@ impl Searcher {
         self.searcher.num_docs()
     }
 
-    /// Plans a query: its words and the alternatives searched for each.
-    pub fn plan(&self, query: &str) -> Vec<QueryWord> {
-        plan::plan(&syntax::parse(query), &self.index.analyzer)
+    /// Plans a query: its words and the alternatives searched for each
+    /// (with `strict`, only the words as typed and their stems).
+    pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
+        let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer);
+        if !strict {
+            let vocab = expand::Vocabulary {
+                searcher: &self.searcher,
+                field: self.index.schema.fields.body,
+            };
+            expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer);
+        }
+        words
+    }
+
+    /// The spellings, aliases and typos of `query` found in the index, with
+    /// how many passages and articles use each, most used first within each
+    /// query word; the exact spelling first.
+    pub fn variants(&self, query: &str, strict: bool) -> Result<Vec<Variant>, SearchError> {
+        let f = self.index.schema.fields;
+        let mut out = Vec::new();
+        for word in self.plan(query, strict) {
+            if word.occur == Occur::MustNot {
+                continue;
+            }
+            let mut rows = Vec::new();
+            for alt in word.alts.iter().filter(|a| a.how != How::Stem) {
+                let docs = self.searcher.search(
+                    &*alt_query(f.body, alt),
+                    &tantivy::collector::DocSetCollector,
+                )?;
+                if docs.is_empty() {
+                    continue;
+                }
+                let spelling = if alt.how == How::Alias {
+                    alt.label.clone()
+                } else {
+                    alt.terms
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                rows.push(Variant {
+                    query: word.text.clone(),
+                    spelling,
+                    how: alt.how,
+                    weight: alt.weight,
+                    passages: docs.len() as u64,
+                    articles: self.articles(&docs)?,
+                });
+            }
+            rows.sort_by(|a, b| {
+                (a.how != How::Exact)
+                    .cmp(&(b.how != How::Exact))
+                    .then(b.passages.cmp(&a.passages))
+                    .then(a.spelling.cmp(&b.spelling))
+            });
+            rows.dedup_by(|a, b| a.spelling == b.spelling && a.how == b.how);
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Number of distinct articles among passages.
+    fn articles(
+        &self,
+        docs: &std::collections::HashSet<tantivy::DocAddress>,
+    ) -> Result<u64, SearchError> {
+        let mut units = std::collections::HashSet::new();
+        let mut buf = String::new();
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let Some(col) = segment.fast_fields().str("unit")? else {
+                continue;
+            };
+            for d in docs.iter().filter(|d| d.segment_ord as usize == ord) {
+                for t in col.term_ords(d.doc_id) {
+                    buf.clear();
+                    if col.ord_to_str(t, &mut buf).unwrap_or(false) {
+                        units.insert(buf.clone());
+                    }
+                }
+            }
+        }
+        Ok(units.len() as u64)
     }
 
     /// Runs `query` and returns the best passages, highlighted.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer, SearchError> {
-        let words = self.plan(query);
+        let words = self.plan(query, opts.strict);
         self.search_words(words, opts)
     }
 
@@ -235,17 +355,44 @@ impl Searcher {
                 word_query(f.body, w).weight(EnableScoring::disabled_from_searcher(&self.searcher))
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
+        // A few more candidates than asked for: among passages matching as
+        // many query words, those that name them in their own text (not only
+        // through their article's title) come first, which only highlighting
+        // can tell.
+        let candidates = opts.limit.saturating_add(opts.limit.min(RERANK_EXTRA));
         let ranker = Ranker {
             words: counting,
-            limit: opts.limit,
+            limit: candidates,
             date_field: "date".into(),
         };
         let ranked = self.searcher.search(&query, &ranker)?;
         let mut hits = Vec::with_capacity(ranked.len());
-        for (i, r) in ranked.iter().enumerate() {
+        for r in &ranked {
             let doc: TantivyDocument = self.searcher.doc(r.address)?;
-            hits.push(self.hit(i + 1, r, &doc, &words, opts));
+            hits.push((self.hit(0, r, &doc, &words, opts), r.key));
         }
+        let in_text = |h: &Hit| {
+            let mut w: Vec<&str> = h.matches.iter().map(|m| m.query.as_str()).collect();
+            w.sort_unstable();
+            w.dedup();
+            w.len()
+        };
+        // Stable: equal keys keep the collector's order.
+        hits.sort_by(|(a, ka), (b, kb)| {
+            kb.matched
+                .cmp(&ka.matched)
+                .then(in_text(b).cmp(&in_text(a)))
+                .then(kb.cmp(ka))
+        });
+        let hits = hits
+            .into_iter()
+            .take(opts.limit)
+            .enumerate()
+            .map(|(i, (mut h, _))| {
+                h.rank = i + 1;
+                h
+            })
+            .collect();
         Ok(Answer { hits, words })
     }
 

@@ -1,0 +1,290 @@
+//! The alias table: names that designate the same entity but that no spelling
+//! rule can relate ("Daech" and "État islamique", "Otan" and "NATO").
+//!
+//! # File format
+//!
+//! UTF-8 text, one group per line, names separated by `=` (written ` = `):
+//!
+//! ```text
+//! # comment
+//! Daech = État islamique = EI = ISIS
+//! Otan = NATO
+//! ```
+//!
+//! Everything after a `#` is a comment; blank lines are ignored; spaces around
+//! names are trimmed and runs of spaces inside a name count as one. A name may
+//! have several words; the engine then matches it as a phrase.
+//!
+//! # What this file guarantees
+//!
+//! * [`parse_aliases`] never fails as a whole: each bad line is reported as an
+//!   [`AliasError`] (`origin:line: reason`) and skipped, and every other line
+//!   is kept. A line is bad when it has fewer than two names, an empty name,
+//!   a name over 200 characters or a control character.
+//! * Names are compared ignoring case, accents and repeated spaces. A name
+//!   repeated inside one group is kept once. A name found in two groups makes
+//!   the two groups one (same entity); within one file this is also reported,
+//!   because it is often a typing mistake, but the groups are joined anyway.
+//! * [`AliasTable::merge`] adds another table (for instance a user's file on
+//!   top of the shipped one) with the same joining rule.
+
+use std::collections::HashMap;
+
+/// Longest accepted name, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
+/// One group of names for the same entity, as written in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasGroup {
+    /// The names, trimmed, in file order, without repeats.
+    pub names: Vec<String>,
+    /// The 1-based line where the group was defined (the first line when
+    /// several groups were joined).
+    pub line: usize,
+}
+
+/// All alias groups of one or more files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AliasTable {
+    /// The groups; no name (compared ignoring case and accents) appears in two
+    /// of them.
+    pub groups: Vec<AliasGroup>,
+}
+
+/// A problem on one line of an alias file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}:{line}: {reason}")]
+pub struct AliasError {
+    /// Where the text came from, usually a file path.
+    pub origin: String,
+    /// The 1-based line number.
+    pub line: usize,
+    /// What is wrong, in words for the person who edits the file.
+    pub reason: String,
+}
+
+/// Parses an alias file. `origin` names the source in error messages.
+/// Returns the table built from the good lines and one error per problem.
+pub fn parse_aliases(text: &str, origin: &str) -> (AliasTable, Vec<AliasError>) {
+    let mut table = AliasTable::default();
+    let mut errors = Vec::new();
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (index, raw_line) in text.lines().enumerate() {
+        let line = index + 1;
+        let error = |reason: String| AliasError {
+            origin: origin.to_string(),
+            line,
+            reason,
+        };
+        let content = raw_line.split('#').next().unwrap_or("").trim();
+        if content.is_empty() {
+            continue;
+        }
+        match parse_group(content) {
+            Ok(names) => {
+                let joined_with = table.add(AliasGroup { names, line });
+                if !joined_with.is_empty() {
+                    let lines: Vec<String> = joined_with.iter().map(|l| l.to_string()).collect();
+                    errors.push(error(format!(
+                        "a name of this group already appears on line {}; the groups are joined",
+                        lines.join(", ")
+                    )));
+                }
+            }
+            Err(reason) => errors.push(error(reason)),
+        }
+    }
+    (table, errors)
+}
+
+/// Splits one non-comment line into names, or explains what is wrong.
+fn parse_group(content: &str) -> Result<Vec<String>, String> {
+    if content.chars().any(char::is_control) {
+        return Err("control character in the line".to_string());
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for part in content.split('=') {
+        let name = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err("empty name (two `=` in a row, or `=` at an end of the line)".to_string());
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("name longer than {MAX_NAME_CHARS} characters"));
+        }
+        let id = identity(&name);
+        if !seen.contains(&id) {
+            seen.push(id);
+            names.push(name);
+        }
+    }
+    if names.len() < 2 {
+        return Err("a group needs at least two different names separated by ` = `".to_string());
+    }
+    Ok(names)
+}
+
+/// The form under which two names are the same: lowercase, accents removed,
+/// single spaces.
+fn identity(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
+            out.extend(
+                any_ascii::any_ascii_char(c)
+                    .chars()
+                    .map(|c| c.to_ascii_lowercase()),
+            );
+        } else if c.is_whitespace() {
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl AliasTable {
+    /// Adds the groups of `other`, joining any group that shares a name with
+    /// a group already here.
+    pub fn merge(&mut self, other: AliasTable) {
+        for group in other.groups {
+            self.add(group);
+        }
+    }
+
+    /// Adds one group; returns the lines of the existing groups it was joined
+    /// with (empty when it is new).
+    fn add(&mut self, group: AliasGroup) -> Vec<usize> {
+        let index: HashMap<String, usize> = self
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.names.iter().map(move |n| (identity(n), i)))
+            .collect();
+        let mut hits: Vec<usize> = group
+            .names
+            .iter()
+            .filter_map(|n| index.get(&identity(n)).copied())
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        let Some(&first) = hits.first() else {
+            self.groups.push(group);
+            return Vec::new();
+        };
+        let lines: Vec<usize> = hits.iter().map(|&i| self.groups[i].line).collect();
+        // Gather the other hit groups (highest index first keeps indices valid).
+        let mut absorbed: Vec<AliasGroup> = Vec::new();
+        for &i in hits.iter().skip(1).rev() {
+            absorbed.push(self.groups.remove(i));
+        }
+        absorbed.reverse();
+        let target = &mut self.groups[first];
+        for name in absorbed
+            .into_iter()
+            .flat_map(|g| g.names)
+            .chain(group.names)
+        {
+            let id = identity(&name);
+            if !target.names.iter().any(|n| identity(n) == id) {
+                target.names.push(name);
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_groups_comments_and_blank_lines() {
+        let text = "# header\n\nDaech = État islamique = EI\n  Otan =  NATO  # the alliance\r\n";
+        let (table, errors) = parse_aliases(text, "aliases.txt");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(table.groups.len(), 2);
+        assert_eq!(table.groups[0].names, ["Daech", "État islamique", "EI"]);
+        assert_eq!(table.groups[0].line, 3);
+        assert_eq!(table.groups[1].names, ["Otan", "NATO"]);
+        assert_eq!(table.groups[1].line, 4);
+    }
+
+    #[test]
+    fn multi_word_names_keep_single_spaces() {
+        let (table, _) = parse_aliases("Cour   pénale internationale = CPI", "t");
+        assert_eq!(table.groups[0].names[0], "Cour pénale internationale");
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_skipped() {
+        let text = "Seul\nA = = B\n= C\nOK = Bien\nX = \u{7}Y\nD = d\n";
+        let (table, errors) = parse_aliases(text, "user.txt");
+        assert_eq!(table.groups.len(), 1);
+        assert_eq!(table.groups[0].names, ["OK", "Bien"]);
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [1, 2, 3, 5, 6]);
+        assert!(errors[0].to_string().starts_with("user.txt:1: "));
+        let long = format!("{} = B", "a".repeat(201));
+        let (_, errors) = parse_aliases(&long, "t");
+        assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn repeated_names_join_groups() {
+        let text = "Kiev = Kyiv\nKYÏV = Kyïv = kiev\n";
+        let (table, errors) = parse_aliases(text, "t");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 2);
+        assert_eq!(table.groups.len(), 1);
+        assert_eq!(table.groups[0].names, ["Kiev", "Kyiv"]);
+        let text = "A = B\nC = D\nB = C\n";
+        let (table, _) = parse_aliases(text, "t");
+        assert_eq!(table.groups.len(), 1);
+        assert_eq!(table.groups[0].names, ["A", "B", "C", "D"]);
+        assert_eq!(table.groups[0].line, 1);
+    }
+
+    #[test]
+    fn merge_adds_and_joins() {
+        let (mut base, _) = parse_aliases("Otan = NATO\nONU = Nations unies", "base");
+        let (user, _) = parse_aliases("nato = OTAN = Alliance atlantique\nUE = EU", "user");
+        base.merge(user);
+        assert_eq!(base.groups.len(), 3);
+        assert_eq!(
+            base.groups[0].names,
+            ["Otan", "NATO", "Alliance atlantique"]
+        );
+        assert_eq!(base.groups[2].names, ["UE", "EU"]);
+        base.merge(AliasTable::default());
+        assert_eq!(base.groups.len(), 3);
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for t in [
+            "",
+            "\u{FEFF}",
+            "=",
+            "==",
+            "#",
+            "a=b=",
+            "\u{FEFF}A = B",
+            "😀 = 🙂",
+        ] {
+            let _ = parse_aliases(t, "t");
+        }
+        let (table, errors) = parse_aliases("\u{FEFF}A = B", "t");
+        assert!(errors.is_empty());
+        assert_eq!(table.groups[0].names, ["A", "B"]);
+    }
+
+    #[test]
+    fn shipped_table_is_clean() {
+        let text = include_str!("../../index-schema/aliases.txt");
+        let (table, errors) = parse_aliases(text, "aliases.txt");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(table.groups.len() >= 40, "{}", table.groups.len());
+    }
+}

@@ -1,0 +1,350 @@
+//! Transliteration of non-Latin scripts into lowercase Latin letters.
+//!
+//! # What this file guarantees
+//!
+//! * [`transliterate`] returns `None` when the text has no letter outside the
+//!   Latin script, and otherwise a lowercase Latin rendering of the whole text
+//!   (spaces and ASCII punctuation kept, other symbols dropped or replaced by
+//!   their ASCII look-alike). It never panics.
+//! * Cyrillic uses a table of our own tuned for French-press spellings that
+//!   the spelling key then merges with English and German ones: `х` → `kh`,
+//!   `ш` → `ch`, `ч` → `tch`, `ж` → `j`, `у` → `u`, `й` → `i`. A word containing
+//!   a Ukrainian-only letter (`і ї є ґ`) is read as Ukrainian: `г` → `h`,
+//!   `и` → `y`. So "Путин" → "putin", "Зеленский" → "zelenskii",
+//!   "Харків" → "kharkiv".
+//! * Arabic and Persian use a table of our own: long vowels become `a`, `i`,
+//!   `ou`; `ع` and `ء` disappear; a leading article `ال` is removed; written
+//!   short-vowel marks are honoured when present. Arabic script normally does
+//!   not write short vowels, so "الشرع" gives the consonant skeleton "chr".
+//!   Such words cannot be compared vowel by vowel; [`is_abjad`] tells the
+//!   caller so, and [`consonant_skeleton`] gives what can be compared.
+//!   [`super::closeness`] already does this comparison itself.
+//! * Every other script (Greek, Hebrew, Armenian, Georgian, CJK…) goes
+//!   through `any_ascii`.
+
+use super::key;
+
+/// Returns the lowercase Latin transliteration of `text` if it contains
+/// letters of a non-Latin script, `None` otherwise.
+pub fn transliterate(text: &str) -> Option<String> {
+    if !has_non_latin_letters(text) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for ch in text.chars() {
+        if is_word_char(ch) {
+            word.push(ch);
+        } else {
+            flush_word(&mut word, &mut out);
+            push_separator(ch, &mut out);
+        }
+    }
+    flush_word(&mut word, &mut out);
+    Some(out)
+}
+
+/// The consonant skeleton of `word`: its spelling key without vowels and
+/// without the leading-vowel marker, for any script ("charaa", "chareh" and
+/// "الشرع" all give `XR`). Empty when the word has no consonant.
+///
+/// Use it to match a word written in an abjad script (see [`is_abjad`])
+/// against Latin candidates: equal skeletons are the best that can be said
+/// when the short vowels are not written.
+pub fn consonant_skeleton(word: &str) -> String {
+    let mut folded = String::new();
+    let source = transliterate(word);
+    let text = source.as_deref().unwrap_or(word);
+    let mut buf = [0u8; 4];
+    for ch in text.chars() {
+        if folded.len() >= 256 {
+            break;
+        }
+        let s = if ch.is_ascii() {
+            &*ch.encode_utf8(&mut buf)
+        } else if ch.is_alphabetic() {
+            any_ascii::any_ascii_char(ch)
+        } else {
+            ""
+        };
+        folded.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| b.to_ascii_lowercase() as char),
+        );
+    }
+    key::skeleton_of_folded(&folded)
+}
+
+/// True if `text` contains letters of a script that does not write short
+/// vowels (Arabic and its Persian/Urdu extensions, Hebrew, Syriac, Thaana).
+pub fn is_abjad(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && is_abjad_char(c))
+}
+
+/// True if `text` contains at least one letter outside the Latin script.
+pub(crate) fn has_non_latin_letters(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && !is_latin(c))
+}
+
+fn is_abjad_char(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x05FF   // Hebrew
+        | 0x0600..=0x06FF // Arabic
+        | 0x0700..=0x074F // Syriac
+        | 0x0750..=0x077F // Arabic supplement
+        | 0x0780..=0x07BF // Thaana
+        | 0x08A0..=0x08FF // Arabic extended-A
+        | 0xFB1D..=0xFB4F // Hebrew presentation forms
+        | 0xFB50..=0xFDFF // Arabic presentation forms-A
+        | 0xFE70..=0xFEFF // Arabic presentation forms-B
+    )
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c as u32,
+            0x00AA | 0x00B5 | 0x00BA
+            | 0x00C0..=0x024F // Latin-1 letters, Latin extended-A and B
+            | 0x0250..=0x02FF // IPA, modifier letters (ʿ ʾ ʼ)
+            | 0x1D00..=0x1DBF // phonetic extensions
+            | 0x1E00..=0x1EFF // Latin extended additional
+            | 0x2070..=0x209F // superscript letters
+            | 0x2150..=0x218F // number forms (Roman numerals)
+            | 0x2C60..=0x2C7F // Latin extended-C
+            | 0xA720..=0xA7FF // Latin extended-D
+            | 0xAB30..=0xAB6F // Latin extended-E
+            | 0xFB00..=0xFB06 // Latin ligatures
+            | 0xFF21..=0xFF3A
+            | 0xFF41..=0xFF5A // fullwidth Latin
+        )
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F)
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c as u32,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// Letters, digits and combining marks belong to words; the rest separates.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x064B..=0x065F | 0x0670)
+}
+
+fn push_separator(ch: char, out: &mut String) {
+    if ch.is_whitespace() {
+        out.push(' ');
+    } else if ch.is_ascii() {
+        out.push(ch);
+    } else {
+        let ascii = any_ascii::any_ascii_char(ch);
+        if ascii.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            // Symbols such as emoji spell out names (":smile:"): not text.
+            out.push(' ');
+        } else {
+            out.push_str(ascii);
+        }
+    }
+}
+
+/// Transliterates one word and appends it, lowercase, to `out`.
+fn flush_word(word: &mut String, out: &mut String) {
+    if word.is_empty() {
+        return;
+    }
+    let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+    let ukrainian = lower.chars().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ'));
+    let mut chars: Vec<char> = lower.chars().collect();
+    // Arabic article: "الشرع" → "شرع", when at least two letters remain.
+    if chars.len() >= 4 && chars[0] == 'ا' && chars[1] == 'ل' {
+        chars.drain(..2);
+    }
+    for c in chars {
+        let piece: &str = if is_cyrillic(c) {
+            cyrillic(c, ukrainian).unwrap_or_else(|| any_ascii::any_ascii_char(c))
+        } else if is_arabic(c) {
+            arabic(c).unwrap_or_else(|| any_ascii::any_ascii_char(c))
+        } else if c.is_ascii() {
+            out.push(c);
+            continue;
+        } else {
+            any_ascii::any_ascii_char(c)
+        };
+        out.extend(
+            piece
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase()),
+        );
+    }
+    word.clear();
+}
+
+/// Lowercase Cyrillic letters, French-press conventions.
+fn cyrillic(c: char, ukrainian: bool) -> Option<&'static str> {
+    Some(match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' if ukrainian => "h",
+        'г' | 'ґ' => "g",
+        'д' => "d",
+        'е' => "e",
+        'ё' => "io",
+        'є' => "ie",
+        'ж' => "j",
+        'з' => "z",
+        'и' if ukrainian => "y",
+        'и' | 'і' | 'ї' | 'й' => "i",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "tch",
+        'ш' => "ch",
+        'щ' => "chtch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'э' => "e",
+        'ю' => "iu",
+        'я' => "ia",
+        _ => return None,
+    })
+}
+
+/// Arabic and Persian letters and vowel marks.
+fn arabic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ا' | 'أ' | 'آ' | 'ٱ' | 'ى' | 'ة' | '\u{64E}' | '\u{670}' => "a",
+        'إ' | 'ي' | 'ی' | 'ې' | '\u{650}' => "i",
+        'و' | '\u{64F}' => "ou",
+        'ء' | 'ؤ' | 'ئ' | 'ع' | 'ـ' => "",
+        '\u{64B}'..='\u{64D}' | '\u{651}' | '\u{652}' => "",
+        'ب' => "b",
+        'ت' | 'ط' => "t",
+        'ث' => "th",
+        'ج' => "j",
+        'ح' | 'ه' | 'ھ' | 'ۀ' => "h",
+        'خ' => "kh",
+        'د' | 'ض' => "d",
+        'ذ' | 'ظ' => "dh",
+        'ر' => "r",
+        'ز' => "z",
+        'س' | 'ص' => "s",
+        'ش' => "ch",
+        'غ' => "gh",
+        'ف' => "f",
+        'ق' => "q",
+        'ك' | 'ک' => "k",
+        'گ' => "g",
+        'ل' => "l",
+        'م' => "m",
+        'ن' => "n",
+        'پ' => "p",
+        'چ' => "tch",
+        'ژ' => "j",
+        '٠' | '۰' => "0",
+        '١' | '۱' => "1",
+        '٢' | '۲' => "2",
+        '٣' | '۳' => "3",
+        '٤' | '۴' => "4",
+        '٥' | '۵' => "5",
+        '٦' | '۶' => "6",
+        '٧' | '۷' => "7",
+        '٨' | '۸' => "8",
+        '٩' | '۹' => "9",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::spelling_key;
+
+    #[test]
+    fn latin_text_is_left_alone() {
+        for t in ["", "Poutine", "Erdoğan à Ankara", "œuvre", "123", "😀", "Ⅻ"] {
+            assert_eq!(transliterate(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn russian_and_ukrainian() {
+        assert_eq!(transliterate("Путин").as_deref(), Some("putin"));
+        assert_eq!(transliterate("Харків").as_deref(), Some("kharkiv"));
+        assert_eq!(transliterate("Запоріжжя").as_deref(), Some("zaporijjia"));
+        assert_eq!(
+            transliterate("Владимир Путин").as_deref(),
+            Some("vladimir putin")
+        );
+        let z = transliterate("Зеленский").unwrap();
+        assert_eq!(spelling_key(&z), spelling_key("zelensky"));
+        let z = transliterate("Зеленський").unwrap();
+        assert_eq!(spelling_key(&z), spelling_key("zelensky"));
+        assert_eq!(spelling_key("Навальный"), spelling_key("navalny"));
+        assert_eq!(spelling_key("Шостакович"), spelling_key("chostakovitch"));
+    }
+
+    #[test]
+    fn arabic_gives_skeleton() {
+        assert_eq!(transliterate("الشرع").as_deref(), Some("chr"));
+        assert_eq!(consonant_skeleton("الشرع"), consonant_skeleton("charaa"));
+        assert_eq!(consonant_skeleton("الشرع"), "XR");
+        assert_eq!(consonant_skeleton("القذافي"), consonant_skeleton("kadhafi"));
+        assert_eq!(consonant_skeleton("محمد"), consonant_skeleton("mohammed"));
+        assert_eq!(consonant_skeleton("الجولاني"), consonant_skeleton("joulani"));
+        assert_eq!(transliterate("مُحَمَّد").as_deref(), Some("mouhamad"));
+        assert!(is_abjad("الشرع") && is_abjad("נתניהו"));
+        assert!(!is_abjad("Путин") && !is_abjad("charaa"));
+    }
+
+    #[test]
+    fn other_scripts_use_any_ascii() {
+        assert_eq!(transliterate("Αθήνα").as_deref(), Some("athina"));
+        assert!(transliterate("נתניהו").is_some());
+        assert_eq!(transliterate("Путин 😀!").as_deref(), Some("putin  !"));
+    }
+
+    #[test]
+    fn skeleton_edge_cases() {
+        assert_eq!(consonant_skeleton(""), "");
+        assert_eq!(consonant_skeleton("aeiou"), "");
+        assert_eq!(consonant_skeleton("Gaddafi"), "KDF");
+        let long = "ب".repeat(10_000);
+        assert!(consonant_skeleton(&long).len() <= 256);
+        let _ = transliterate(&long);
+    }
+
+    #[test]
+    fn no_panic_on_odd_input() {
+        for t in [
+            "\u{301}",
+            "ال",
+            "ا",
+            "\u{64e}",
+            "ъь",
+            "ǅ",
+            "\u{0}Ж",
+            "中国",
+            "Ж\u{301}",
+        ] {
+            let _ = transliterate(t);
+            let _ = consonant_skeleton(t);
+            let _ = is_abjad(t);
+        }
+    }
+}
