@@ -126,6 +126,68 @@ fn read_current(root: &Path) -> Result<Option<String>, IndexError> {
     }
 }
 
+/// The index files, read through mmap. Identical to tantivy's own directory
+/// except that an index on a read-only filesystem, or in a directory the
+/// user may not write to, can still be searched: the lock that keeps a
+/// writer's clean-up away from a reader being opened cannot be taken there,
+/// and is not needed, since no writer can run there either.
+#[derive(Clone, Debug)]
+struct SearchableDir(tantivy::directory::MmapDirectory);
+
+mod searchable_dir {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+    use tantivy::directory::{
+        Directory, DirectoryLock, FileHandle, Lock, WatchCallback, WatchHandle, WritePtr, META_LOCK,
+    };
+
+    use super::SearchableDir;
+
+    impl Directory for SearchableDir {
+        fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+            self.0.get_file_handle(path)
+        }
+        fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+            self.0.delete(path)
+        }
+        fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+            self.0.exists(path)
+        }
+        fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+            self.0.open_write(path)
+        }
+        fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+            self.0.atomic_read(path)
+        }
+        fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+            self.0.atomic_write(path, data)
+        }
+        fn sync_directory(&self) -> std::io::Result<()> {
+            self.0.sync_directory()
+        }
+        fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+            self.0.watch(callback)
+        }
+        fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+            match self.0.acquire_lock(lock) {
+                Err(LockError::IoError(e))
+                    if lock.filepath == META_LOCK.filepath
+                        && matches!(
+                            e.kind(),
+                            std::io::ErrorKind::ReadOnlyFilesystem
+                                | std::io::ErrorKind::PermissionDenied
+                        ) =>
+                {
+                    Ok(DirectoryLock::from(Box::new(())))
+                }
+                other => other,
+            }
+        }
+    }
+}
+
 fn register(index: &tantivy::Index, analyzer: &Arc<Analyzer>) {
     index
         .tokenizers()
@@ -169,8 +231,10 @@ impl Index {
         })?;
         let dir = root.join(name);
         let schema = schema::load()?;
+        let mmap = tantivy::directory::MmapDirectory::open(&dir)
+            .map_err(|e| IndexError::tantivy(&dir, e.into()))?;
         let tantivy =
-            tantivy::Index::open_in_dir(&dir).map_err(|e| IndexError::tantivy(&dir, e))?;
+            tantivy::Index::open(SearchableDir(mmap)).map_err(|e| IndexError::tantivy(&dir, e))?;
         register(&tantivy, &analyzer);
         let state = read_state(&tantivy, &dir)?;
         if tantivy.schema() != schema.schema && state.fingerprint == schema::fingerprint() {

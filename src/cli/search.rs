@@ -45,8 +45,8 @@ pub struct SearchArgs {
     #[arg(value_name = "QUERY", required_unless_present = "batch")]
     query: Vec<String>,
     /// Number of passages to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
-    limit: usize,
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    limit: u16,
     /// Require every word of the query.
     #[arg(long)]
     all: bool,
@@ -169,7 +169,7 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
         Err(code) => return code,
     };
     let opts = SearchOptions {
-        limit: args.limit,
+        limit: usize::from(args.limit),
         all: args.all,
         since: args.since,
         until: args.until,

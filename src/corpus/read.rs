@@ -268,6 +268,7 @@ fn read_jsonl<R: BufRead>(
     let rel = file.rel.as_str();
     let mut buf = Vec::new();
     let mut line_no: u64 = 0;
+    let mut records: u64 = 0;
     loop {
         let outcome = next_line(&mut reader, &mut buf, MAX_LINE_BYTES).map_err(|e| {
             let reason = if gzip && e.kind() != io::ErrorKind::PermissionDenied {
@@ -281,6 +282,14 @@ fn read_jsonl<R: BufRead>(
         })?;
         line_no += 1;
         match outcome {
+            LineRead::End if records == 0 => {
+                visit(Err(Problem::new(
+                    rel,
+                    None,
+                    "empty file (no JSON line); add articles or remove the file",
+                )));
+                return Ok(());
+            }
             LineRead::End => return Ok(()),
             LineRead::TooLong => {
                 visit(Err(Problem::new(
@@ -305,6 +314,7 @@ fn read_jsonl<R: BufRead>(
             continue;
         }
         let hash = xxh3_64(raw);
+        records += 1;
         match std::str::from_utf8(content) {
             Ok(text) => visit(Ok(Record {
                 line: line_no,

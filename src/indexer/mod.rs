@@ -254,14 +254,17 @@ pub fn run(
         summary.files_read += 1;
         let mut seen = Seen::default();
         let mut clean = true;
+        // A problem about the whole file (no line): keep all it had.
+        let mut keep_all = false;
         let mut add_error = None;
         let read = corpus::read_records(file, &mut |record| {
             let record = match record {
                 Ok(r) => r,
                 Err(p) => {
-                    if let Some(line) = p.line {
-                        // Keep what the index held for that line.
-                        seen.mark(line);
+                    // Keep what the index held for that line, or the file.
+                    match p.line {
+                        Some(line) => seen.mark(line),
+                        None => keep_all = true,
                     }
                     reporter.problem(&p);
                     summary.failed += 1;
@@ -304,6 +307,7 @@ pub fn run(
             return Err(IndexError::tantivy(&index.dir, e).into());
         }
         match read {
+            Ok(()) if keep_all => {}
             Ok(()) => {
                 for (line, hash) in seen.gone(&known, &file.rel) {
                     let old = write::unit(&file.rel, line, hash);

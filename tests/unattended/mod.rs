@@ -1,0 +1,287 @@
+//! Unattended re-indexing: killed runs, full disks, read-only directories.
+//! These run the real binary and, where they need to, the library to read an
+//! index's whole content.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use recoupe::analysis::Analyzer;
+use recoupe::index::Index;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_recoupe"));
+    c.stdin(Stdio::null()).env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str], corpus: &Path, index: &Path) -> (i32, String, String) {
+    let out = bin()
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .output()
+        .expect("run recoupe");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Deterministic pseudo-random numbers (xorshift), seeded per test run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "Moscou",
+    "Damas",
+    "Kiev",
+    "gouvernement",
+    "négociations",
+    "frontière",
+    "réfugiés",
+    "ministre",
+    "accord",
+    "sanctions",
+    "élections",
+    "armée",
+    "cessez-le-feu",
+    "Qamichli",
+    "président",
+    "sommet",
+    "l'ONU",
+    "aujourd'hui",
+    "diplomatie",
+    "Téhéran",
+    "pétrole",
+];
+
+fn sentence(rng: &mut Rng, n: usize) -> String {
+    let mut s: Vec<&str> = (0..n)
+        .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+        .collect();
+    s.push("fin.");
+    s.join(" ")
+}
+
+/// Writes a JSONL file of `count` articles.
+fn write_jsonl(path: &Path, prefix: &str, count: usize, rng: &mut Rng) {
+    let mut out = String::new();
+    for i in 0..count {
+        let body: Vec<String> = (0..6).map(|_| sentence(rng, 40)).collect();
+        let line = serde_json::json!({
+            "id": format!("{prefix}-{i}"),
+            "title": sentence(rng, 8),
+            "date": format!("2024-0{}-1{}", 1 + i % 9, i % 10),
+            "source": "AFP",
+            "body": body.join(" "),
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).expect("write corpus file");
+}
+
+fn dump(index: &Path) -> Vec<String> {
+    Index::open(index, Arc::new(Analyzer::default()))
+        .expect("index opens")
+        .dump()
+        .expect("index dumps")
+}
+
+fn seed() -> u64 {
+    std::env::var("RECOUPE_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(7)
+                | 1
+        })
+}
+
+/// Kills the indexer at random moments while the corpus changes, checks that
+/// search works after every kill, and that the next complete run converges
+/// to exactly what a clean full build produces.
+#[test]
+fn killed_indexer_never_corrupts_and_next_run_converges() {
+    let seed = seed();
+    eprintln!("seed {seed} (set RECOUPE_TEST_SEED to replay)");
+    let mut rng = Rng(seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    write_jsonl(&corpus.join("base.jsonl"), "base", 300, &mut rng);
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+
+    let started = Instant::now();
+    let mut kills = 0;
+    for round in 0..12 {
+        if started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        // Change the corpus: a new file, an edited file, sometimes a removal.
+        write_jsonl(
+            &corpus.join(format!("new-{round}.jsonl")),
+            &format!("r{round}"),
+            150,
+            &mut rng,
+        );
+        write_jsonl(&corpus.join("base.jsonl"), "base", 300, &mut rng);
+        if round % 3 == 2 {
+            let _ = std::fs::remove_file(corpus.join(format!("new-{}.jsonl", round - 1)));
+        }
+        let full = rng.below(4) == 0;
+        let mut cmd = bin();
+        cmd.arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args(["index", "--quiet"]);
+        if full {
+            cmd.arg("--full");
+        }
+        let mut child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(400)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        let _ = child.wait();
+        // The last commit is searchable and consistent.
+        let (code, _, err) = run(&["search", "--json", "Moscou"], &corpus, &index);
+        assert!(
+            code == 0,
+            "round {round} (seed {seed}): search after kill exited {code}: {err}"
+        );
+        dump(&index);
+    }
+    assert!(
+        kills > 0,
+        "no run was killed (seed {seed}): make the corpus bigger"
+    );
+
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    let fresh = tmp.path().join("fresh");
+    let (code, _, err) = run(&["index", "--quiet", "--full"], &corpus, &fresh);
+    assert_eq!(code, 0, "{err}");
+    let (a, b) = (dump(&index), dump(&fresh));
+    assert_eq!(a.len(), b.len(), "seed {seed}: passage counts differ");
+    assert!(
+        a == b,
+        "seed {seed}: incremental index differs from a full build"
+    );
+    // And a further run has nothing to do.
+    let (_, out, _) = run(&["index", "--json"], &corpus, &index);
+    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["added"], 0);
+    assert_eq!(summary["committed"], false, "{out}");
+}
+
+/// A tmpfs mounted for the test (root only); unmounted when dropped.
+struct SmallDisk {
+    path: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(path: &Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(path).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| SmallDisk {
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn remount_read_only(&self) -> bool {
+        Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+/// A full disk, then a read-only index directory: each run fails with a
+/// clear message, exit 2, and the last commit stays searchable.
+#[test]
+fn full_disk_and_read_only_index_keep_the_last_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&tmp.path().join("disk"), "3m") else {
+        eprintln!(
+            "skipped: this machine does not let the test mount a small filesystem (needs root)"
+        );
+        return;
+    };
+    let corpus = tmp.path().join("corpus");
+    let index = disk.path.join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let mut rng = Rng(42);
+    write_jsonl(&corpus.join("small.jsonl"), "small", 20, &mut rng);
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    let before = dump(&index);
+
+    // Far more text than the 3 MiB disk holds.
+    write_jsonl(&corpus.join("big.jsonl"), "big", 4000, &mut rng);
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 2, "a full disk must fail the run: {err}");
+    assert!(err.contains("index is unchanged"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        dump(&index),
+        before,
+        "the last commit must survive a full disk"
+    );
+    let (code, _, err) = run(&["search", "Moscou"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+
+    std::fs::remove_file(corpus.join("big.jsonl")).unwrap();
+    write_jsonl(&corpus.join("more.jsonl"), "more", 5, &mut rng);
+    assert!(disk.remount_read_only(), "remount read-only");
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 2, "a read-only index must fail the run: {err}");
+    assert!(
+        err.contains(&index.display().to_string()) || err.contains("Read-only"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["search", "Moscou"], &corpus, &index);
+    assert_eq!(code, 0, "search must work on a read-only index: {err}");
+    assert_eq!(dump(&index), before);
+}
