@@ -201,6 +201,37 @@ fn push_alt(word: &mut QueryWord, alt: Alt) {
     }
 }
 
+/// True when `word` is written like a proper name: typed with a capital, or
+/// capitalised in most passages of the index that contain it.
+pub fn is_name(word: &Word, vocab: &Vocabulary) -> bool {
+    if word.is_number() {
+        return false;
+    }
+    if word.capitalized {
+        return true;
+    }
+    let Some(key) = names::spelling_key(&word.exact) else {
+        return false;
+    };
+    let all = vocab.doc_freq(&word.exact);
+    let named = vocab.doc_freq(&format!("{}{}", name_prefix(&key), word.exact));
+    all > 0 && named * 2 > all
+}
+
+/// Proper names are matched unstemmed: the French stemmer turns Golani into
+/// Golan and Damas into dam. Drops the stem alternative of name words.
+pub fn unstem_names(words: &mut [QueryWord], vocab: &Vocabulary) {
+    for w in words.iter_mut() {
+        if w.is_single() && is_name(&w.words[0], vocab) {
+            w.alts.retain(|a| a.how != How::Stem);
+            // The exact spelling keeps the weight it had with its stem.
+            for a in w.alts.iter_mut().filter(|a| a.how == How::Exact) {
+                a.weight = plan::EXACT_WEIGHT + plan::STEM_WEIGHT;
+            }
+        }
+    }
+}
+
 /// Adds variant, alias and typo alternatives to `words`.
 pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, analyzer: &Analyzer) {
     for w in words.iter_mut() {
@@ -285,6 +316,9 @@ fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Ali
                 for other in group {
                     let flat = other.flat();
                     let Some(first) = flat.first() else { continue };
+                    // A phrase scores the sum of its words: scale it back to
+                    // the weight of one word.
+                    let weight = ALIAS_WEIGHT / flat.len() as f32;
                     let terms: Vec<(usize, String)> = flat
                         .iter()
                         .map(|w| ((w.position - first.position) as usize, w.exact.clone()))
@@ -294,7 +328,7 @@ fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Ali
                             i,
                             Alt {
                                 terms: terms.clone(),
-                                weight: ALIAS_WEIGHT,
+                                weight,
                                 how: How::Alias,
                                 label: other.text.clone(),
                             },
@@ -362,6 +396,12 @@ fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
         .filter(|a| a.terms.len() == 1)
         .map(|a| a.terms[0].1.clone())
         .collect();
+    // A name's misspelling is a name: Syrie is not a typo of série.
+    let name = is_name(&word.words[0], vocab);
+    let is_name_in_index = |t: &str| {
+        names::spelling_key(t)
+            .is_some_and(|k| vocab.doc_freq(&format!("{}{t}", name_prefix(&k))) > 0)
+    };
     let mut near: Vec<(String, u64)> = vocab
         .near(&base, distance)
         .into_iter()
@@ -370,6 +410,7 @@ fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
         .filter(|(t, _)| {
             !taken.contains(t) && !t.starts_with(&base) && !base.starts_with(t.as_str())
         })
+        .filter(|(t, _)| !name || is_name_in_index(t))
         .collect();
     near.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     near.truncate(MAX_TYPOS);

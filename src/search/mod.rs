@@ -217,11 +217,12 @@ impl Searcher {
     /// (with `strict`, only the words as typed and their stems).
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
         let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer);
+        let vocab = expand::Vocabulary {
+            searcher: &self.searcher,
+            field: self.index.schema.fields.body,
+        };
+        expand::unstem_names(&mut words, &vocab);
         if !strict {
-            let vocab = expand::Vocabulary {
-                searcher: &self.searcher,
-                field: self.index.schema.fields.body,
-            };
             expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer);
         }
         words
@@ -371,17 +372,25 @@ impl Searcher {
             let doc: TantivyDocument = self.searcher.doc(r.address)?;
             hits.push((self.hit(0, r, &doc, &words, opts), r.key));
         }
-        let in_text = |h: &Hit| {
-            let mut w: Vec<&str> = h.matches.iter().map(|m| m.query.as_str()).collect();
+        // Query words a passage's own text matches: in any way, and as
+        // written (exact or stem), so exact spellings come before variants,
+        // aliases and typos.
+        let in_text = |h: &Hit, literal: bool| {
+            let mut w: Vec<&str> = h
+                .matches
+                .iter()
+                .filter(|m| !literal || matches!(m.how, How::Exact | How::Stem))
+                .map(|m| m.query.as_str())
+                .collect();
             w.sort_unstable();
             w.dedup();
             w.len()
         };
-        // Stable: equal keys keep the collector's order.
         hits.sort_by(|(a, ka), (b, kb)| {
             kb.matched
                 .cmp(&ka.matched)
-                .then(in_text(b).cmp(&in_text(a)))
+                .then(in_text(b, false).cmp(&in_text(a, false)))
+                .then(in_text(b, true).cmp(&in_text(a, true)))
                 .then(kb.cmp(ka))
         });
         let hits = hits
