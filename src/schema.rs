@@ -70,6 +70,24 @@ pub struct IndexSchema {
     pub version: u32,
 }
 
+/// Applies a field's stored/indexed/fast flags to numeric or date options
+/// (two tantivy types with the same builder methods).
+macro_rules! numeric_flags {
+    ($opts:expr, $spec:expr) => {{
+        let mut opts = $opts;
+        if $spec.stored {
+            opts = opts.set_stored();
+        }
+        if $spec.indexed {
+            opts = opts.set_indexed();
+        }
+        if $spec.fast {
+            opts = opts.set_fast();
+        }
+        opts
+    }};
+}
+
 fn field_err(name: &str, reason: impl Into<String>) -> SchemaError {
     SchemaError::Field {
         name: name.to_string(),
@@ -82,7 +100,7 @@ pub fn parse(json: &str) -> Result<IndexSchema, SchemaError> {
     let file: SchemaFile = serde_json::from_str(json)?;
     let mut builder = Schema::builder();
     for f in &file.fields {
-        match f.kind.as_str() {
+        let _field = match f.kind.as_str() {
             "text" | "string" => {
                 let mut opts = TextOptions::default();
                 if f.stored {
@@ -112,41 +130,17 @@ pub fn parse(json: &str) -> Result<IndexSchema, SchemaError> {
                     };
                     opts = opts.set_indexing_options(indexing);
                 }
-                builder.add_text_field(&f.name, opts);
+                builder.add_text_field(&f.name, opts)
             }
-            "u64" => {
-                let mut opts = NumericOptions::default();
-                if f.stored {
-                    opts = opts.set_stored();
-                }
-                if f.indexed {
-                    opts = opts.set_indexed();
-                }
-                if f.fast {
-                    opts = opts.set_fast();
-                }
-                builder.add_u64_field(&f.name, opts);
-            }
-            "date" => {
-                let mut opts = DateOptions::default();
-                if f.stored {
-                    opts = opts.set_stored();
-                }
-                if f.indexed {
-                    opts = opts.set_indexed();
-                }
-                if f.fast {
-                    opts = opts.set_fast();
-                }
-                builder.add_date_field(&f.name, opts);
-            }
+            "u64" => builder.add_u64_field(&f.name, numeric_flags!(NumericOptions::default(), f)),
+            "date" => builder.add_date_field(&f.name, numeric_flags!(DateOptions::default(), f)),
             other => {
                 return Err(field_err(
                     &f.name,
                     format!("unknown type {other:?} (known: text, string, u64, date)"),
                 ))
             }
-        }
+        };
     }
     let schema = builder.build();
     let get = |name: &str| {

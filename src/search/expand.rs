@@ -41,6 +41,14 @@ const MAX_TYPOS: usize = 10;
 /// At most this many spelling variants per word, the closest first.
 const MAX_VARIANTS: usize = 40;
 
+/// Adds a segment's document count for `term` to the running totals.
+fn add_count(found: &mut Vec<(String, u64)>, term: &str, df: u32) {
+    match found.iter_mut().find(|(s, _)| s == term) {
+        Some(entry) => entry.1 += u64::from(df),
+        None => found.push((term.to_string(), u64::from(df))),
+    }
+}
+
 /// Read access to the index vocabulary.
 pub struct Vocabulary<'a> {
     pub searcher: &'a tantivy::Searcher,
@@ -76,11 +84,7 @@ impl Vocabulary<'_> {
                 let Some((_, spelling)) = term.split_once(NAME_SEP) else {
                     continue;
                 };
-                let df = u64::from(stream.value().doc_freq);
-                match found.iter_mut().find(|(s, _)| s == spelling) {
-                    Some(entry) => entry.1 += df,
-                    None => found.push((spelling.to_string(), df)),
-                }
+                add_count(&mut found, spelling, stream.value().doc_freq);
             }
         }
         found
@@ -111,11 +115,7 @@ impl Vocabulary<'_> {
                 if !is_exact_term(term) {
                     continue;
                 }
-                let df = u64::from(stream.value().doc_freq);
-                match found.iter_mut().find(|(s, _)| s == term) {
-                    Some(entry) => entry.1 += df,
-                    None => found.push((term.to_string(), df)),
-                }
+                add_count(&mut found, term, stream.value().doc_freq);
             }
         }
         found
