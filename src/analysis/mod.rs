@@ -118,10 +118,20 @@ impl Analyzer {
         self.stopwords.contains(lower)
     }
 
-    /// Analyses `text` into `out` (cleared first).
+    /// Analyses `text` into `out` (cleared first). The words already in
+    /// `out` are reused, so analysing many texts with one vector allocates
+    /// little.
     pub fn analyze(&self, text: &str, out: &mut Vec<Word>) {
-        out.clear();
-        let mut state = State::default();
+        self.analyze_cached(text, out, &mut stem::StemCache::disabled());
+    }
+
+    /// [`Analyzer::analyze`] with a cache of stems, for callers that
+    /// analyse a lot of text (the indexer): words repeat, stemming is costly.
+    pub fn analyze_cached(&self, text: &str, out: &mut Vec<Word>, cache: &mut stem::StemCache) {
+        let mut state = State {
+            cache: Some(std::mem::take(cache)),
+            ..State::default()
+        };
         let mut compound: Vec<segment::Part> = Vec::with_capacity(4);
         segment::parts(text, |part| {
             if part.join == Join::Start && !compound.is_empty() {
@@ -132,6 +142,10 @@ impl Analyzer {
         });
         if !compound.is_empty() {
             self.compound(text, &compound, &mut state, out);
+        }
+        out.truncate(state.len);
+        if let Some(c) = state.cache.take() {
+            *cache = c;
         }
     }
 
@@ -197,33 +211,38 @@ impl Analyzer {
         if self.stopwords.contains(state.lower.as_str()) {
             return;
         }
-        let mut exact = String::with_capacity(state.lower.len());
-        fold::fold(&state.lower, &mut exact);
-        if exact.is_empty() {
+        if state.len == out.len() {
+            out.push(Word::default());
+        }
+        let word = &mut out[state.len];
+        fold::fold(&state.lower, &mut word.exact);
+        if word.exact.is_empty() {
             return;
         }
-        let capitalized = raw.chars().next().is_some_and(char::is_uppercase);
-        let mut word = Word {
-            stem: String::new(),
-            exact,
-            position,
-            start,
-            end,
-            capitalized,
-            compound: state.compound,
-            hyphenated,
-        };
-        word.stem = if word.is_number() {
-            word.exact.clone()
+        state.len += 1;
+        word.position = position;
+        word.start = start;
+        word.end = end;
+        word.capitalized = raw.chars().next().is_some_and(char::is_uppercase);
+        word.compound = state.compound;
+        word.hyphenated = hyphenated;
+        word.stem.clear();
+        if word.is_number() {
+            word.stem.push_str(&word.exact);
         } else {
-            self.stemmer.stem(&word.exact)
-        };
-        out.push(word);
+            match state.cache.as_mut() {
+                Some(cache) => cache.stem_into(&self.stemmer, &word.exact, &mut word.stem),
+                None => self.stemmer.stem_into(&word.exact, &mut word.stem),
+            }
+        }
     }
 }
 
 #[derive(Default)]
 struct State {
+    /// Words of `out` filled so far.
+    len: usize,
+    cache: Option<stem::StemCache>,
     position: u32,
     compound: u32,
     raw: String,

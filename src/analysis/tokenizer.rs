@@ -11,10 +11,12 @@
 //! three kinds of term never collide. Queries build their terms with the
 //! functions below, never by hand.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use super::stem::StemCache;
 use super::{Analyzer, Word};
 use crate::names;
 
@@ -58,12 +60,24 @@ pub fn name_key(word: &Word) -> Option<String> {
     names::spelling_key(&word.exact)
 }
 
+/// Words remembered by each tokenizer's caches (one per indexing thread).
+const CACHE_WORDS: usize = 100_000;
+
 /// Tokenizer running the shared [`Analyzer`].
-#[derive(Clone)]
 pub struct FrenchTokenizer {
     analyzer: Arc<Analyzer>,
     words: Vec<Word>,
     tokens: Vec<Token>,
+    stems: StemCache,
+    /// Name keys of capitalised words, by exact form.
+    keys: HashMap<String, Option<String>>,
+}
+
+impl Clone for FrenchTokenizer {
+    /// A clone shares the analyzer, not the buffers and caches.
+    fn clone(&self) -> Self {
+        FrenchTokenizer::new(self.analyzer.clone())
+    }
 }
 
 impl FrenchTokenizer {
@@ -72,7 +86,24 @@ impl FrenchTokenizer {
             analyzer,
             words: Vec::new(),
             tokens: Vec::new(),
+            stems: StemCache::new(CACHE_WORDS),
+            keys: HashMap::new(),
         }
+    }
+
+    fn key(&mut self, word: &Word) -> Option<String> {
+        if !word.capitalized || word.is_number() {
+            return None;
+        }
+        if let Some(k) = self.keys.get(&word.exact) {
+            return k.clone();
+        }
+        let k = name_key(word);
+        if self.keys.len() >= CACHE_WORDS {
+            self.keys.clear();
+        }
+        self.keys.insert(word.exact.clone(), k.clone());
+        k
     }
 }
 
@@ -94,15 +125,17 @@ impl Tokenizer for FrenchTokenizer {
     type TokenStream<'a> = FrenchTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> FrenchTokenStream<'a> {
-        self.analyzer.analyze(text, &mut self.words);
+        self.analyzer
+            .analyze_cached(text, &mut self.words, &mut self.stems);
         let mut n = 0;
-        for w in &self.words {
+        let words = std::mem::take(&mut self.words);
+        for w in &words {
             push(&mut self.tokens, &mut n, w, |t| t.push_str(&w.exact));
             push(&mut self.tokens, &mut n, w, |t| {
                 t.push(STEM_MARK);
                 t.push_str(&w.stem);
             });
-            if let Some(key) = name_key(w) {
+            if let Some(key) = self.key(w) {
                 push(&mut self.tokens, &mut n, w, |t| {
                     t.push(NAME_MARK);
                     t.push_str(&key);
@@ -111,6 +144,7 @@ impl Tokenizer for FrenchTokenizer {
                 });
             }
         }
+        self.words = words;
         if self.tokens.is_empty() {
             // `token()` must always have something to point at.
             self.tokens.push(Token::default());

@@ -230,6 +230,12 @@ pub fn run(
         .tantivy
         .writer_with_num_threads(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))
         .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+    if !incremental {
+        // A build writes a handful of large segments; merging them while
+        // indexing would cost more than searching them costs. Later
+        // incremental runs merge with tantivy's default policy.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
     let mut state = State {
         fingerprint: fingerprint.clone(),
         files: Default::default(),
