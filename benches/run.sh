@@ -3,7 +3,7 @@
 # PIAF retrieval quality. See benches/README.md for what each figure means and
 # the targets.
 #
-# Usage:  benches/run.sh [index|incremental|latency|piaf|all]   (default: all)
+# Usage:  benches/run.sh [index|incremental|latency|piaf|names|all]   (default: all)
 #
 #   index        fresh index of OrangeSum (36k articles): wall time, peak RSS,
 #                articles/s, MB/s, index size
@@ -12,6 +12,9 @@
 #   latency      300 queries through one `recoupe search --batch` process:
 #                mean, p50, p99 per query (snippets included)
 #   piaf         PIAF dev questions against the PIAF paragraphs: MRR@10, recall@10
+#   names        300 name queries (with spelling variants, aliases, typos) on
+#                OrangeSum: p50/p99; then name recall and precision per query,
+#                strict vs default, on tests/fixtures/names.jsonl
 #
 # Environment:
 #   RECOUPE_BENCH_DIR  scratch directory for corpora links, indexes and logs
@@ -50,9 +53,9 @@ LOGS="$BENCH/logs"
 
 PART="${1:-all}"
 case "$PART" in
-    index|incremental|latency|piaf|all) ;;
+    index|incremental|latency|piaf|names|all) ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "usage: $0 [index|incremental|latency|piaf|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [index|incremental|latency|piaf|names|all]" >&2; exit 2 ;;
 esac
 
 # Figures gathered by this run, printed as a table at the end.
@@ -405,6 +408,66 @@ bench_latency() {
     echo "latency: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms, mean ${mean} ms ($method); batch ${batch_s} s = ${mean_batch} ms/query"
 }
 
+# ---------------------------------------------------------------- e. names
+
+# 300 name queries: runs of one or two capitalised words (not the title's
+# first word) from OrangeSum titles, every 120th title, then the next ones.
+write_name_queries() { # output-file
+    zcat "$ORANGESUM" | python3 -c '
+import json, re, sys
+stop = {l.strip().lower() for l in open(sys.argv[1], encoding="utf-8") if l.strip() and not l.startswith("#")}
+titles = [json.loads(line).get("title") or "" for line in sys.stdin]
+word = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+out = []
+for start in range(120):
+    for i in range(start, len(titles), 120):
+        run = []
+        for w in word.findall(titles[i])[1:]:
+            if len(w) >= 3 and w[0].isupper() and not w.isupper() and w.lower() not in stop:
+                run.append(w)
+            elif run:
+                break
+        q = " ".join(run[:2])
+        if q and q not in out:
+            out.append(q)
+        if len(out) == 300:
+            print("\n".join(out))
+            sys.exit(0)
+' "$REPO/index-schema/stopwords.txt" >"$1"
+    local n; n=$(wc -l <"$1")
+    [[ "$n" -eq 300 ]] || die "expected 300 name queries, got $n"
+}
+
+bench_names() {
+    note "e. names: 300 name queries with expansion, then name recall"
+    setup_orangesum_corpus
+    if [[ ! -d "$OS_INDEX" ]]; then
+        note "no OrangeSum index yet: building it (untimed)"
+        timed_index prepare
+    fi
+    local queries="$BENCH/name-queries.txt"
+    write_name_queries "$queries"
+    local search=("$BIN" search --index "$OS_INDEX" --corpus "$OS_CORPUS" --color never)
+    "${search[@]}" --batch "$queries" >/dev/null 2>&1 || true
+    local rc=0
+    "${search[@]}" --timings --batch "$queries" >"$LOGS/names.out" 2>"$LOGS/names.err" || rc=$?
+    [[ $rc -le 1 ]] || { head -5 "$LOGS/names.err" >&2; die "recoupe search --batch exited with $rc"; }
+    grep -P '\t[0-9.]+$' "$LOGS/names.err" >"$LOGS/names.timings" || true
+    local stats n p50 p99 mean max
+    stats=$(latency_stats "$LOGS/names.timings") || die "no per-query timings"
+    read -r n p50 p99 mean max <<<"$stats"
+    record "Names: p50 (ms)" "$p50"
+    record "Names: p99 (ms)" "$p99"
+    record "Names: max (ms)" "$max"
+    echo "names: $n queries, p50 ${p50} ms, p99 ${p99} ms, max ${max} ms, mean ${mean} ms"
+
+    local corpus="$BENCH/names-corpus" index="$BENCH/names-index"
+    rm -rf "$corpus" "$index"; mkdir -p "$corpus"
+    ln -sfn "$REPO/tests/fixtures/names.jsonl" "$corpus/names.jsonl"
+    "$BIN" index --quiet --corpus "$corpus" --index "$index"
+    python3 "$REPO/benches/names_recall.py" "$BIN" "$corpus" "$index" "$REPO/tests/fixtures/names-expect.tsv" | tee "$LOGS/names-recall.md"
+}
+
 # ---------------------------------------------------------------- d. PIAF
 
 bench_piaf() {
@@ -443,6 +506,7 @@ target_of() {
         "Index: wall time (s)") echo "< 8" ;;
         "Index: peak RSS (MiB)") echo "< 400" ;;
         "Latency: p99 (ms)") echo "< 8" ;;
+        "Names: p99 (ms)") echo "< 15" ;;
         "PIAF: MRR@10") echo ">= 0.75" ;;
         "Incremental: no-change run (s)") echo "< 2" ;;
         *) echo "" ;;
@@ -459,7 +523,8 @@ case "$PART" in
     incremental) bench_incremental ;;
     latency) bench_latency ;;
     piaf) bench_piaf ;;
-    all) bench_index; bench_incremental; bench_latency; bench_piaf ;;
+    names) bench_names ;;
+    all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names ;;
 esac
 
 echo

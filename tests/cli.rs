@@ -3,6 +3,7 @@
 
 mod golden;
 mod names;
+mod ranking;
 mod unattended;
 mod util;
 

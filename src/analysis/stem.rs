@@ -60,7 +60,8 @@ impl StemCache {
         if self.map.len() >= self.capacity {
             self.map.clear();
         }
-        self.map.insert(folded.to_string(), out[start..].to_string());
+        self.map
+            .insert(folded.to_string(), out[start..].to_string());
     }
 }
 
@@ -80,7 +81,14 @@ mod tests {
     fn cached_stems_equal_fresh_ones_even_after_eviction() {
         let s = Stemmer::french();
         let mut cache = StemCache::new(2);
-        for word in ["militaires", "syriennes", "militaires", "bases", "syriennes", "bases"] {
+        for word in [
+            "militaires",
+            "syriennes",
+            "militaires",
+            "bases",
+            "syriennes",
+            "bases",
+        ] {
             let mut out = String::new();
             cache.stem_into(&s, word, &mut out);
             assert_eq!(out, s.stem(word));

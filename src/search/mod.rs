@@ -129,6 +129,14 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// A word in more than this share of passages (NUM/DEN, 5%) is common: it does
+/// not count as a matched word for ranking.
+const COMMON_SHARE_NUM: u64 = 1;
+const COMMON_SHARE_DEN: u64 = 20;
+/// ... and in at least this many passages (in a small corpus every word
+/// would otherwise be common).
+const COMMON_MIN_PASSAGES: u64 = 50;
+
 /// Extra candidates ranked again by where they match (see `search_words`).
 const RERANK_EXTRA: usize = 10;
 
@@ -300,6 +308,22 @@ impl Searcher {
         Ok(units.len() as u64)
     }
 
+    /// Passages holding the word as typed (the most frequent of its exact
+    /// terms; phrases count as rare).
+    fn doc_freq(&self, word: &QueryWord) -> u64 {
+        let f = self.index.schema.fields;
+        word.alts
+            .iter()
+            .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Stem))
+            .map(|a| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f.body, &a.terms[0].1))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Runs `query` and returns the best passages, highlighted.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer, SearchError> {
         let words = self.plan(query, opts.strict);
@@ -350,7 +374,25 @@ impl Searcher {
             }
         }
         let query = BooleanQuery::new(clauses);
-        let counting = positive
+        // Words found in a large share of passages say little about which
+        // passage is meant: they still score, but do not count as matched
+        // words (unless every word of the query is that common).
+        let total = self.searcher.num_docs().max(1);
+        let distinctive: Vec<&&QueryWord> = positive
+            .iter()
+            .filter(|w| {
+                let df = self.doc_freq(w);
+                df < COMMON_MIN_PASSAGES || df * COMMON_SHARE_DEN < total * COMMON_SHARE_NUM
+            })
+            .collect();
+        let counted: Vec<&QueryWord> = if distinctive.is_empty() {
+            positive.clone()
+        } else {
+            distinctive.into_iter().copied().collect()
+        };
+        let counted_texts: std::collections::HashSet<&str> =
+            counted.iter().map(|w| w.text.as_str()).collect();
+        let counting = counted
             .iter()
             .map(|w| {
                 word_query(f.body, w).weight(EnableScoring::disabled_from_searcher(&self.searcher))
@@ -379,6 +421,7 @@ impl Searcher {
             let mut w: Vec<&str> = h
                 .matches
                 .iter()
+                .filter(|m| counted_texts.contains(m.query.as_str()))
                 .filter(|m| !literal || matches!(m.how, How::Exact | How::Stem))
                 .map(|m| m.query.as_str())
                 .collect();
