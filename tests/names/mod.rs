@@ -197,3 +197,124 @@ fn other_scripts_are_transliterated() {
     let got = found(&s, "Путин", false);
     assert!(got.iter().any(|d| d.starts_with("n-poutine")), "{got:?}");
 }
+
+/// On the bundled sample corpus, every spelling of the Syrian president finds
+/// both articles, and the other article's spelling is highlighted.
+#[test]
+fn sample_corpus_spellings_of_al_charaa_find_both_articles() {
+    let env = crate::util::TestEnv::with_samples();
+    for query in [
+        "al-Charaa",
+        "Chareh",
+        "al-Sharaa",
+        "Ahmed al-Sharaa",
+        "ach-Charaa",
+    ] {
+        let (code, hits) = env.search_json(&[query]);
+        assert_eq!(code, 0, "{query}");
+        let mut found = crate::util::docs(&hits);
+        found.sort();
+        found.dedup();
+        assert_eq!(found.len(), 2, "{query}: {found:?}");
+        let highlighted: Vec<String> = hits
+            .iter()
+            .flat_map(|h| {
+                let text = h["text"].as_str().unwrap_or_default().to_string();
+                h["highlights"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |r| {
+                        let (s, e) = (
+                            r[0].as_u64().unwrap() as usize,
+                            r[1].as_u64().unwrap() as usize,
+                        );
+                        text[s..e].to_string()
+                    })
+            })
+            .collect();
+        assert!(
+            highlighted.iter().any(|w| w == "Chareh"),
+            "{query}: {highlighted:?}"
+        );
+        assert!(
+            highlighted.iter().any(|w| w == "Charaa"),
+            "{query}: {highlighted:?}"
+        );
+    }
+    // --strict keeps to the spelling typed.
+    let (code, hits) = env.search_json(&["--strict", "Chareh"]);
+    assert_eq!(code, 0);
+    assert!(crate::util::docs(&hits)
+        .iter()
+        .all(|d| d.starts_with("003_")));
+}
+
+#[test]
+fn variants_command_lists_spellings_with_counts_and_reasons() {
+    let env = crate::util::TestEnv::with_samples();
+    let out = env.run(&["variants", "--json", "al-Charaa"]);
+    out.expect_code(0);
+    let rows = out.json_lines();
+    let row = |spelling: &str| rows.iter().find(|r| r["spelling"] == spelling).cloned();
+    let exact = row("charaa").expect("exact spelling listed");
+    assert_eq!(exact["how"], "exact");
+    assert_eq!(exact["articles"], 1);
+    let variant = row("chareh").expect("el-Chareh listed");
+    assert_eq!(variant["how"], "variant");
+    assert!(variant["passages"].as_u64().unwrap() >= 3);
+    assert!(variant["weight"].as_f64().unwrap() < 1.0);
+    let text = env.run(&["variants", "al-Charaa"]);
+    assert!(
+        text.stdout.contains("chareh") && text.stdout.contains("variant"),
+        "{}",
+        text.stdout
+    );
+    env.run(&["variants", "Zzyzx"]).expect_code(1);
+}
+
+#[test]
+fn explain_says_how_each_passage_matched() {
+    let env = crate::util::TestEnv::with_samples();
+    let out = env.run(&["search", "--explain", "al-Sharaa"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("al-Sharaa -> Chareh: variant"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("al-Sharaa -> Charaa: variant"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn alias_file_from_the_command_line_and_environment() {
+    let env = crate::util::TestEnv::with_samples();
+    let file = env.root().join("mine.txt");
+    std::fs::write(
+        &file,
+        "# my aliases\nHmeimim = Lattaquié\nbroken line without equals\n",
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let out = env.run(&["search", "--aliases", &path, "--json", "Lattaquié"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("mine.txt:3:"), "{}", out.stderr);
+    let out = env.run_env(
+        &["search", "--json", "Lattaquié"],
+        &[("RECOUPE_ALIASES", &path)],
+    );
+    out.expect_code(0);
+    env.run(&["search", "--json", "Lattaquié"]).expect_code(1);
+    let missing = env.run(&["search", "--aliases", "/nonexistent/aliases.txt", "x"]);
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("/nonexistent/aliases.txt"),
+        "{}",
+        missing.stderr
+    );
+}

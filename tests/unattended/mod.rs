@@ -285,3 +285,36 @@ fn full_disk_and_read_only_index_keep_the_last_commit() {
     assert_eq!(code, 0, "search must work on a read-only index: {err}");
     assert_eq!(dump(&index), before);
 }
+
+/// An index built by another version (another fingerprint) is never searched:
+/// search says how to rebuild, and `recoupe index` rebuilds it.
+#[test]
+fn an_index_from_another_version_is_rebuilt_not_searched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    write_jsonl(&corpus.join("a.jsonl"), "a", 5, &mut Rng(9));
+    assert_eq!(run(&["index", "--quiet"], &corpus, &index).0, 0);
+    let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+    let meta_path = index.join(current.trim()).join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut state: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    state["fingerprint"] = "s0-a0-0000000000000000".into();
+    meta["payload"] = state.to_string().into();
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+
+    let (code, _, err) = run(&["search", "Moscou"], &corpus, &index);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("another version") && err.contains("recoupe index --full"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["index", "--json"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("another version"), "{out}");
+    let (code, _, err) = run(&["search", "Moscou"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+}
