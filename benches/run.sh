@@ -39,7 +39,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="${RECOUPE_BENCH_DIR:-/tmp/recoupe-bench}"
 DATA="${DATA:-$REPO/../shared/data}"
 BIN="$REPO/target/release/recoupe"
-EVAL="$REPO/benches/piaf_eval.py"
+EVAL="$REPO/benches/retrieval_eval.py"
 
 ORANGESUM="$DATA/orangesum.jsonl.gz"
 PIAF_PARAGRAPHS="$DATA/piaf/paragraphs.jsonl.gz"

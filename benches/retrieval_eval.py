@@ -3,13 +3,13 @@
 
 Two sub-commands:
 
-  piaf_eval.py queries QUESTIONS_TSV > queries.txt
+  retrieval_eval.py queries QUESTIONS_TSV > queries.txt
       Writes one query a line, the distinct cleaned questions of QUESTIONS_TSV
       (`question_id<TAB>question<TAB>paragraph_id`). Cleaning: every character
       that is not a letter, a digit, an apostrophe, a hyphen or a space becomes
       a space, then runs of spaces collapse to one.
 
-  piaf_eval.py score QUESTIONS_TSV HITS_JSONL [--k 10]
+  retrieval_eval.py score QUESTIONS_TSV HITS_JSONL [--k 10]
       Reads the `recoupe search --json --batch` output (one hit a line) and
       prints MRR@k and recall@k as one JSON object. Hits are passages, so
       several may come from the same article: each question's hits are reduced
