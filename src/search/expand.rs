@@ -284,15 +284,8 @@ fn variants(word: &mut QueryWord, vocab: &Vocabulary, weight: f32, how: How, lab
     found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.truncate(MAX_VARIANTS);
     for (spelling, c) in found {
-        push_alt(
-            word,
-            Alt {
-                terms: vec![(0, spelling.clone())],
-                weight: weight * c,
-                how,
-                label: label.map_or(spelling, str::to_string),
-            },
-        );
+        let label = label.map_or_else(|| spelling.clone(), str::to_string);
+        push_alt(word, Alt::single(spelling, weight * c, how, label));
     }
 }
 
@@ -417,12 +410,7 @@ fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
     for (term, _) in near {
         push_alt(
             word,
-            Alt {
-                terms: vec![(0, term.clone())],
-                weight: TYPO_WEIGHT,
-                how: How::Typo,
-                label: term,
-            },
+            Alt::single(term.clone(), TYPO_WEIGHT, How::Typo, term),
         );
     }
 }

@@ -58,6 +58,18 @@ pub struct Alt {
     pub label: String,
 }
 
+impl Alt {
+    /// An alternative made of one term.
+    pub fn single(term: String, weight: f32, how: How, label: String) -> Alt {
+        Alt {
+            terms: vec![(0, term)],
+            weight,
+            how,
+            label,
+        }
+    }
+}
+
 /// A query word with the ways it may match.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryWord {
