@@ -140,12 +140,9 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
             Ok(s) if !quiet => eprintln!("recoupe: {}", describe(&s)),
             Ok(_) => {}
             Err(e) => {
+                let busy = e.is_busy();
                 error(e);
-                return Err(if e_is_busy(paths) {
-                    code::BUSY
-                } else {
-                    code::ERROR
-                });
+                return Err(if busy { code::BUSY } else { code::ERROR });
             }
         }
     }
@@ -157,10 +154,6 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
         error(e);
         code::ERROR
     })
-}
-
-fn e_is_busy(paths: &Paths) -> bool {
-    index::lock(&paths.index, None).is_err()
 }
 
 pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
