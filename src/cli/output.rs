@@ -30,12 +30,32 @@ const MARK: &str = "\x1b[1;33m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
+/// Joins spans separated only by spaces, so a matched phrase reads as one
+/// highlight (`**bases militaires**`, not `**bases** **militaires**`).
+fn merge_adjacent(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for &(s, e) in spans {
+        match out.last_mut() {
+            Some(last)
+                if last.1 <= s
+                    && text
+                        .get(last.1..s)
+                        .is_some_and(|gap| gap.chars().all(|c| c == ' ')) =>
+            {
+                last.1 = e;
+            }
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
 /// `text` with its spans marked: colour, or `**` when plain.
 fn marked(text: &str, spans: &[(usize, usize)], color: bool, base: &str) -> String {
     let (open, close) = if color { (MARK, RESET) } else { ("**", "**") };
     let mut out = String::with_capacity(text.len() + spans.len() * 8);
     let mut at = 0;
-    for &(s, e) in spans {
+    for (s, e) in merge_adjacent(text, spans) {
         if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             continue;
         }
@@ -166,6 +186,19 @@ mod tests {
         assert_eq!(
             marked("les bases russes", &[(4, 9)], false, ""),
             "les **bases** russes"
+        );
+    }
+
+    #[test]
+    fn neighbouring_words_are_marked_as_one() {
+        assert_eq!(
+            marked(
+                "ses bases militaires, ses bases",
+                &[(4, 9), (10, 20), (26, 31)],
+                false,
+                ""
+            ),
+            "ses **bases militaires**, ses **bases**"
         );
     }
 
