@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use clap::Args;
 use recoupe::analysis::Analyzer;
-use recoupe::index::{self, Index};
+use recoupe::index::{self, Index, IndexError};
 use recoupe::indexer::Options;
 use recoupe::names::{self, AliasTable};
 use recoupe::search::{SearchOptions, Searcher};
@@ -147,7 +147,14 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
         }
     }
     let index = Index::open(&paths.index, analyzer).map_err(|e| {
-        error(e);
+        error(&e);
+        if matches!(e, IndexError::Outdated { .. } | IndexError::Corrupt { .. }) {
+            eprintln!(
+                "recoupe: to rebuild it from this corpus: recoupe index --full --corpus {} --index {}",
+                paths.corpus.display(),
+                paths.index.display()
+            );
+        }
         code::ERROR
     })?;
     Searcher::with_aliases(index, table).map_err(|e| {
