@@ -343,13 +343,18 @@ print(f"{len(ms)} {pct(50):.2f} {pct(99):.2f} {sum(ms)/len(ms):.2f} {ms[-1]:.2f}
 EOF
 }
 
-bench_latency() {
-    note "c. query latency: 300 queries"
+# The OrangeSum corpus link and an index of it (built untimed if missing).
+ensure_orangesum_index() {
     setup_orangesum_corpus
     if [[ ! -d "$OS_INDEX" ]]; then
         note "no OrangeSum index yet: building it (untimed)"
         timed_index prepare
     fi
+}
+
+bench_latency() {
+    note "c. query latency: 300 queries"
+    ensure_orangesum_index
     local queries="$BENCH/latency-queries.txt"
     write_latency_queries "$queries"
 
@@ -440,11 +445,7 @@ for start in range(120):
 
 bench_names() {
     note "e. names: 300 name queries with expansion, then name recall"
-    setup_orangesum_corpus
-    if [[ ! -d "$OS_INDEX" ]]; then
-        note "no OrangeSum index yet: building it (untimed)"
-        timed_index prepare
-    fi
+    ensure_orangesum_index
     local queries="$BENCH/name-queries.txt"
     write_name_queries "$queries"
     local search=("$BIN" search --index "$OS_INDEX" --corpus "$OS_CORPUS" --color never)
