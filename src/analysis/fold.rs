@@ -48,15 +48,23 @@ pub fn fold(lower: &str, out: &mut String) {
     }
 }
 
+/// Case and accent folding of any text, the one folding every part of
+/// recoupe uses to compare words (the analyzer, the alias table, the
+/// spelling keys, the date parser): NFKC, lowercase, accents removed.
+/// `"Réfugiés"` -> `"refugies"`, `"Путин"` -> `"путин"`.
+pub fn fold_str(text: &str) -> String {
+    let (mut lower, mut out) = (String::new(), String::new());
+    lowercase(text, &mut lower);
+    fold(&lower, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn lf(w: &str) -> String {
-        let (mut l, mut f) = (String::new(), String::new());
-        lowercase(w, &mut l);
-        fold(&l, &mut f);
-        f
+        fold_str(w)
     }
 
     #[test]
