@@ -3,6 +3,7 @@
 
 mod golden;
 mod names;
+mod trust;
 mod ranking;
 mod unattended;
 mod util;

@@ -38,7 +38,7 @@ pub const STOPWORDS: &str = include_str!("../../index-schema/stopwords.txt");
 /// Version of the analysis code. Bump it whenever a change to this module
 /// changes the words produced for some text: indexes built before then are
 /// refused and rebuilt instead of being searched with mismatched words.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Words longer than this (in bytes) are noise (base64, URLs glued together)
 /// and are not indexed.
@@ -167,8 +167,9 @@ impl Analyzer {
         let mut parts = parts;
         // Elision: a listed word before an apostrophe, with something after it.
         if parts.len() > 1 && parts[1].join == Join::Apostrophe {
-            let first = &text[parts[0].start..parts[0].end];
-            fold::lowercase(first, &mut state.lower);
+            state.raw.clear();
+            segment::strip_invisible(&text[parts[0].start..parts[0].end], &mut state.raw);
+            fold::lowercase(&state.raw, &mut state.lower);
             if self.elisions.contains(state.lower.as_str()) {
                 parts = &parts[1..];
             }
@@ -184,7 +185,7 @@ impl Analyzer {
             let (start, end) = (parts[i].start, parts[j - 1].end);
             state.raw.clear();
             for p in &parts[i..j] {
-                state.raw.push_str(&text[p.start..p.end]);
+                segment::strip_invisible(&text[p.start..p.end], &mut state.raw);
             }
             let hyphenated = !first_in_compound && parts[i].join == Join::Hyphen;
             self.word(start, end, hyphenated, state, out);
@@ -249,9 +250,76 @@ struct State {
     lower: String,
 }
 
+/// Text generators for property tests, biased towards what breaks offset
+/// arithmetic in French news: non-breaking and thin spaces, invisible
+/// characters, combining marks, bidi controls, emoji, apostrophes, hyphens.
+#[cfg(test)]
+pub(crate) mod testing {
+    use proptest::prelude::*;
+
+    /// One character, mostly tricky ones.
+    pub fn tricky_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            6 => proptest::char::range('a', 'z'),
+            2 => proptest::char::range('A', 'Z'),
+            3 => Just(' '),
+            1 => prop::sample::select(vec![
+                '\u{00A0}', '\u{202F}', '\u{2009}', '\u{3000}', '\n', '\t', '\r',
+            ]),
+            1 => prop::sample::select(vec![
+                '\u{00AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+            ]),
+            1 => prop::sample::select(vec!['\u{0301}', '\u{0308}', '\u{0327}']),
+            1 => prop::sample::select(vec![
+                '\u{202E}', '\u{202C}', '\u{200F}', '\u{2066}', '\u{2069}', '\u{061C}',
+            ]),
+            1 => prop::sample::select(vec!['🇷', '🇺', '🙂', '👍', '\u{FE0F}', '𝔸']),
+            2 => prop::sample::select(vec![
+                '\'', '’', 'ʼ', '-', '‑', '«', '»', '.', ',', ';', ':', '!', '?', '"',
+            ]),
+            2 => prop::sample::select(vec![
+                'é', 'è', 'à', 'ç', 'œ', 'Œ', 'É', 'ï', 'ß', 'ﬁ', 'İ', 'ǅ',
+            ]),
+            1 => prop::sample::select(vec!['П', 'у', 'т', 'ح', 'م', 'ا', 'ס', 'Ω', '中']),
+            1 => proptest::char::range('0', '9'),
+            1 => any::<char>(),
+        ]
+    }
+
+    /// A text of up to `max` tricky characters.
+    pub fn tricky_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(tricky_char(), 0..max).prop_map(|v| v.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Every word lies on character boundaries, in order, and its exact
+        /// form is the folding of its own slice (less the apostrophes that
+        /// join its parts and the invisible characters inside it).
+        #[test]
+        fn words_are_slices_of_the_text_on_char_boundaries(text in testing::tricky_text(120)) {
+            let words = Analyzer::default().words(&text);
+            let mut last_end = 0;
+            for w in &words {
+                prop_assert!(w.start < w.end && w.end <= text.len(), "{w:?}");
+                prop_assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+                prop_assert!(w.start >= last_end, "words overlap: {words:?}");
+                last_end = w.end;
+                let slice: String = text[w.start..w.end]
+                    .chars()
+                    .filter(|&c| !segment::is_apostrophe(c) && !segment::is_invisible(c))
+                    .collect();
+                prop_assert_eq!(&fold::fold_str(&slice), &w.exact, "slice {:?}", slice);
+            }
+        }
+    }
 
     fn exact(text: &str) -> Vec<String> {
         Analyzer::default()
@@ -317,6 +385,28 @@ mod tests {
         let a = Analyzer::default();
         assert_eq!(a.words("réfugiés")[0].stem, a.words("refugies")[0].stem);
         assert_eq!(a.words("Réfugié")[0].stem, a.words("refugie")[0].stem);
+    }
+
+    #[test]
+    fn invisible_characters_are_ignored_and_the_word_keeps_its_whole_span() {
+        let a = Analyzer::default();
+        for (text, word) in [
+            ("Kad\u{ad}hafi", "kadhafi"),
+            ("Pou\u{200b}tine", "poutine"),
+            ("Pou\u{200d}tine", "poutine"),
+            ("Pou\u{2060}tine", "poutine"),
+            ("Pou\u{feff}tine", "poutine"),
+            ("l\u{ad}'ar\u{ad}mée", "armee"),
+        ] {
+            let words = a.words(text);
+            assert_eq!(words.len(), 1, "{text:?}: {words:?}");
+            assert_eq!(words[0].exact, word, "{text:?}");
+            assert!(words[0].capitalized == text.starts_with(char::is_uppercase));
+        }
+        let text = "Le colonel Kad\u{ad}hafi";
+        let w = &a.words(text)[1];
+        assert_eq!(&text[w.start..w.end], "Kad\u{ad}hafi");
+        assert_eq!(a.words("Pou\u{200b}tine")[0].stem, a.words("Poutine")[0].stem);
     }
 
     #[test]

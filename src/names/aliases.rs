@@ -124,19 +124,16 @@ fn parse_group(content: &str) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// The form under which two names are the same: lowercase, accents removed,
-/// single spaces.
+/// The form under which two names are the same: the analyzer's case and
+/// accent folding ([`crate::analysis::fold::fold_str`]), letters, digits
+/// and ASCII punctuation, single spaces. `"Путин"` stays Cyrillic (`путин`), as the analyzer
+/// indexes it, and is not taken for `Putin`.
 fn identity(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_alphanumeric() {
-            out.extend(
-                any_ascii::any_ascii_char(c)
-                    .chars()
-                    .map(|c| c.to_ascii_lowercase()),
-            );
+    let folded = crate::analysis::fold::fold_str(name);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_alphanumeric() || c.is_ascii_punctuation() {
+            out.push(c);
         } else if c.is_whitespace() {
             out.push(' ');
         }
@@ -209,6 +206,17 @@ mod tests {
         assert_eq!(table.groups[0].line, 3);
         assert_eq!(table.groups[1].names, ["Otan", "NATO"]);
         assert_eq!(table.groups[1].line, 4);
+    }
+
+    #[test]
+    fn names_in_other_scripts_are_folded_as_the_analyzer_folds_them() {
+        // The Cyrillic name is indexed as "путин", the Latin one as
+        // "putin": two names of one group, neither dropped as a repeat.
+        let (table, errors) = parse_aliases("Путин = Putin\nÉTAT islamique = Etat Islamique = EI", "t");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(table.groups[0].names, ["Путин", "Putin"]);
+        // Case and accents are still one name.
+        assert_eq!(table.groups[1].names, ["ÉTAT islamique", "EI"]);
     }
 
     #[test]

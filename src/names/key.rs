@@ -254,6 +254,9 @@ impl Folded {
                 too_long = true;
             }
         } else {
+            // The analyzer's folding first (NFKC, case, accents), then an
+            // ASCII rendering of the Latin letters it leaves (`ŋ`, `ǝ`…).
+            let word = crate::analysis::fold::fold_str(word);
             let mut buf = [0u8; 4];
             for ch in word.chars() {
                 let overflow = if ch.is_ascii() {

@@ -22,6 +22,8 @@
 //! * Every other script (Greek, Hebrew, Armenian, Georgian, CJK…) goes
 //!   through `any_ascii`.
 
+use unicode_script::{Script, UnicodeScript};
+
 use super::key;
 
 /// Returns the lowercase Latin transliteration of `text` if it contains
@@ -87,46 +89,33 @@ pub(crate) fn has_non_latin_letters(text: &str) -> bool {
     text.chars().any(|c| c.is_alphabetic() && !is_latin(c))
 }
 
+/// Scripts that do not write short vowels (Arabic and its Persian and Urdu
+/// extensions, Hebrew, Syriac, Thaana), by the Unicode Script property.
 fn is_abjad_char(c: char) -> bool {
-    matches!(c as u32,
-        0x0590..=0x05FF   // Hebrew
-        | 0x0600..=0x06FF // Arabic
-        | 0x0700..=0x074F // Syriac
-        | 0x0750..=0x077F // Arabic supplement
-        | 0x0780..=0x07BF // Thaana
-        | 0x08A0..=0x08FF // Arabic extended-A
-        | 0xFB1D..=0xFB4F // Hebrew presentation forms
-        | 0xFB50..=0xFDFF // Arabic presentation forms-A
-        | 0xFE70..=0xFEFF // Arabic presentation forms-B
+    matches!(
+        c.script(),
+        Script::Arabic | Script::Hebrew | Script::Syriac | Script::Thaana
     )
 }
 
+/// Latin letters, by the Unicode Script property; letters shared by every
+/// script (`Common`, such as `µ`, and combining `Inherited` marks) count as
+/// Latin too, since they say nothing about the word's alphabet.
 fn is_latin(c: char) -> bool {
-    c.is_ascii()
-        || matches!(c as u32,
-            0x00AA | 0x00B5 | 0x00BA
-            | 0x00C0..=0x024F // Latin-1 letters, Latin extended-A and B
-            | 0x0250..=0x02FF // IPA, modifier letters (ʿ ʾ ʼ)
-            | 0x1D00..=0x1DBF // phonetic extensions
-            | 0x1E00..=0x1EFF // Latin extended additional
-            | 0x2070..=0x209F // superscript letters
-            | 0x2150..=0x218F // number forms (Roman numerals)
-            | 0x2C60..=0x2C7F // Latin extended-C
-            | 0xA720..=0xA7FF // Latin extended-D
-            | 0xAB30..=0xAB6F // Latin extended-E
-            | 0xFB00..=0xFB06 // Latin ligatures
-            | 0xFF21..=0xFF3A
-            | 0xFF41..=0xFF5A // fullwidth Latin
-        )
+    c.is_ascii() || matches!(c.script(), Script::Latin | Script::Common | Script::Inherited)
 }
 
 fn is_cyrillic(c: char) -> bool {
-    matches!(c as u32, 0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F)
+    c.script_extension().contains_script(Script::Cyrillic)
 }
 
+/// Arabic letters and the marks Arabic shares with other scripts (short
+/// vowels such as U+064E are `Inherited` but used with Arabic).
 fn is_arabic(c: char) -> bool {
-    matches!(c as u32,
-        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+    c.script() == Script::Arabic
+        || (!c.is_ascii()
+            && c.script() == Script::Inherited
+            && c.script_extension().contains_script(Script::Arabic))
 }
 
 /// Letters, digits and combining marks belong to words; the rest separates.
@@ -156,7 +145,8 @@ fn flush_word(word: &mut String, out: &mut String) {
     if word.is_empty() {
         return;
     }
-    let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+    let mut lower = String::new();
+    crate::analysis::fold::lowercase(word, &mut lower);
     let ukrainian = lower.chars().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ'));
     let mut chars: Vec<char> = lower.chars().collect();
     // Arabic article: "الشرع" → "شرع", when at least two letters remain.

@@ -98,16 +98,21 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Start of the word containing byte `i` (or `i` itself at a space).
+/// Start of the word containing byte `i` (or `i` itself at a space): the
+/// byte just after the last whitespace character before `i`. Whitespace
+/// may be several bytes long (U+00A0, U+202F, U+2009 are two or three), so
+/// the result is computed from that character's length, never as "+1".
 fn word_start(s: &str, i: usize) -> usize {
     let i = floor_boundary(s, i);
     s[..i]
-        .rfind(char::is_whitespace)
-        .map_or(0, |p| p + 1)
-        .min(i)
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace())
+        .map_or(0, |(p, c)| p + c.len_utf8())
 }
 
-/// End of the word containing byte `i`.
+/// End of the word containing byte `i`: the start of the first whitespace
+/// character at or after `i`, or the end of `s`.
 fn word_end(s: &str, i: usize) -> usize {
     let i = floor_boundary(s, i);
     s[i..].find(char::is_whitespace).map_or(s.len(), |p| i + p)
@@ -260,6 +265,74 @@ mod tests {
         assert!(s.text.len() < 260, "{}", s.text.len());
         let words: Vec<&str> = s.highlights.iter().map(|&(b, e)| &s.text[b..e]).collect();
         assert_eq!(words, ["Qamichli", "kurdes"]);
+    }
+
+    #[test]
+    fn snippets_cut_next_to_non_breaking_and_thin_spaces() {
+        // A window boundary right after a two- or three-byte space used to
+        // fall inside it ("byte index is not a char boundary").
+        let a = Analyzer::default();
+        for space in ['\u{a0}', '\u{202f}', '\u{2009}'] {
+            for pad in 0..40 {
+                let text = format!(
+                    "{}Selon{space}«{space}Le Monde{space}», Vladimir{space}Poutine{space}a parlé{space}; {}",
+                    "mot ".repeat(pad),
+                    format!("mot{space}").repeat(80)
+                );
+                let q = plan(&parse("Poutine"), &a);
+                let hl = highlights(&a, &text, &q);
+                let s = snippet(&text, &hl, 64);
+                let got: Vec<&str> = s.highlights.iter().map(|&(b, e)| &s.text[b..e]).collect();
+                assert_eq!(got, ["Poutine"], "{space:?} {pad}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// On any text, highlights are whole words of the text that match a
+        /// query word, snippets never panic, and every snippet highlight
+        /// shows the same characters as the highlight it comes from.
+        #[test]
+        fn highlights_and_snippets_hold_on_any_text(
+            text in crate::analysis::testing::tricky_text(400),
+            pick in proptest::prelude::any::<proptest::sample::Index>(),
+            extra in crate::analysis::testing::tricky_text(12),
+            max in 8usize..200,
+        ) {
+            let a = Analyzer::default();
+            let words = a.words(&text);
+            // Query one of the text's own words (and some noise).
+            let query = match words.is_empty() {
+                true => extra.clone(),
+                false => format!("{} {extra}", &text[words[pick.index(words.len())].start..words[pick.index(words.len())].end]),
+            };
+            let q = plan(&parse(&query), &a);
+            let hl = highlights(&a, &text, &q);
+            for h in &hl {
+                proptest::prop_assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+                let w = words.iter().find(|w| w.start == h.start && w.end == h.end);
+                proptest::prop_assert!(w.is_some(), "highlight {h:?} is not a word of the text");
+                let w = w.unwrap();
+                let alts = &q[h.word].alts;
+                proptest::prop_assert!(
+                    alts.iter().any(|alt| alt.terms.iter().any(|(_, t)| term_matches(t, w))),
+                    "{w:?} matches no alternative of {:?}", q[h.word]
+                );
+            }
+            let s = snippet(&text, &hl, max);
+            let originals: Vec<&str> = hl.iter().map(|h| &text[h.start..h.end]).collect();
+            for &(b, e) in &s.highlights {
+                proptest::prop_assert!(b <= e && e <= s.text.len());
+                proptest::prop_assert!(s.text.is_char_boundary(b) && s.text.is_char_boundary(e));
+                let shown = &s.text[b..e];
+                proptest::prop_assert!(
+                    originals.iter().any(|o| o.replace(['\n', '\r'], " ") == shown),
+                    "snippet highlight {shown:?} is not a highlighted word"
+                );
+            }
+        }
     }
 
     #[test]

@@ -347,7 +347,7 @@ impl Searcher {
                 words,
             });
         }
-        let mut clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        let mut word_clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
         for w in &words {
             let occur = match w.occur {
                 Occur::MustNot => TOccur::MustNot,
@@ -355,8 +355,18 @@ impl Searcher {
                 Occur::Should if opts.all => TOccur::Must,
                 Occur::Should => TOccur::Should,
             };
-            clauses.push((occur, word_query(f.body, w)));
+            word_clauses.push((occur, word_query(f.body, w)));
         }
+        // The words form one required clause, so that filters beside it
+        // never turn its optional words into "match anything": with or
+        // without filters, a hit matches the query's words the same way.
+        // Filters restrict and do not score (boost 0), so scores are the
+        // same as without them.
+        let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
+            vec![(TOccur::Must, Box::new(BooleanQuery::new(word_clauses)))];
+        let filter = |q: Box<dyn Query>| -> (TOccur, Box<dyn Query>) {
+            (TOccur::Must, Box::new(BoostQuery::new(q, 0.0)))
+        };
         if opts.since.is_some() || opts.until.is_some() {
             let lower = opts.since.map_or(Bound::Unbounded, |d| {
                 Bound::Included(date_term(f.date, d, false))
@@ -364,13 +374,13 @@ impl Searcher {
             let upper = opts.until.map_or(Bound::Unbounded, |d| {
                 Bound::Included(date_term(f.date, d, true))
             });
-            clauses.push((TOccur::Must, Box::new(RangeQuery::new(lower, upper))));
+            clauses.push(filter(Box::new(RangeQuery::new(lower, upper))));
         }
         if let Some(source) = &opts.source {
             let words = self.index.analyzer.words(source);
             if !words.is_empty() {
                 let alts = plan::literal_alts(&words, source);
-                clauses.push((TOccur::Must, alt_query(f.source, &alts[0])));
+                clauses.push(filter(alt_query(f.source, &alts[0])));
             }
         }
         let query = BooleanQuery::new(clauses);

@@ -1,7 +1,8 @@
 //! Golden cases for the analyzer: for each input line of
 //! `tests/golden/analyzer.txt` (lines starting with `== `), the words it
 //! produces with position, byte offsets, the original slice, exact form, stem
-//! and name key. The file is regenerated only on purpose:
+//! and name key. An input may write invisible characters as `\u{XXXX}`.
+//! The file is regenerated only on purpose:
 //!
 //! ```sh
 //! RECOUPE_BLESS=1 cargo test --test cli golden
@@ -15,8 +16,38 @@ use std::path::Path;
 use recoupe::analysis::tokenizer::name_key;
 use recoupe::analysis::Analyzer;
 
-fn render(input: &str, analyzer: &Analyzer) -> String {
-    let mut out = format!("== {input}\n");
+/// The input of a case: the line as written, with `\u{XXXX}` escapes
+/// standing for characters that cannot be seen (soft hyphen, zero-width
+/// space, non-breaking space…).
+fn unescape(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("\\u{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        let parsed = after.find('}').and_then(|end| {
+            let c = u32::from_str_radix(&after[..end], 16).ok().and_then(char::from_u32)?;
+            Some((c, end))
+        });
+        match parsed {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("\\u{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn render(line: &str, analyzer: &Analyzer) -> String {
+    let mut out = format!("== {line}\n");
+    let input = unescape(line);
+    let input = input.as_str();
     for w in analyzer.words(input) {
         let _ = writeln!(
             out,

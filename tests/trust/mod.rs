@@ -1,0 +1,165 @@
+//! Trust on real text: filters that keep the query's meaning, French
+//! typography that breaks no offset, invisible characters that split no word.
+
+use serde_json::{json, Value};
+
+use crate::util::{docs, TestEnv};
+
+/// Passages of which only some name Qamichli, over several days and sources.
+fn mixed_corpus() -> TestEnv {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "m.jsonl",
+        &[
+            json!({"id": "q1", "date": "2025-01-10", "source": "AFP Agence France-Presse",
+                   "title": "Nord-est syrien", "text": "Les forces kurdes tiennent Qamichli."}),
+            json!({"id": "q2", "date": "2025-03-02", "source": "Reuters",
+                   "title": "Nord-est syrien", "text": "À Qamichli, les écoles rouvrent."}),
+            json!({"id": "o1", "date": "2025-02-01", "source": "AFP Agence France-Presse",
+                   "title": "Récolte", "text": "La récolte des olives commence dans la vallée."}),
+            json!({"id": "o2", "date": "2025-03-05", "source": "Reuters",
+                   "title": "Marchés", "text": "Les marchés européens ont ouvert en hausse."}),
+            json!({"id": "o3", "date": "2024-12-01", "source": "Ouest-France",
+                   "title": "Météo", "text": "Il pleuvra sur la Bretagne."}),
+        ],
+    );
+    env
+}
+
+#[test]
+fn filters_never_make_the_query_words_optional() {
+    let env = mixed_corpus();
+    let (code, all) = env.search_json(&["Qamichli"]);
+    assert_eq!(code, 0);
+    assert_eq!(docs(&all), ["q2", "q1"]);
+    for filter in [
+        &["--since", "2025-01-01"][..],
+        &["--until", "2025-12-31"],
+        &["--since", "2020-01-01", "--until", "2030-01-01"],
+        &["--source", "AFP"],
+        &["--source", "Reuters"],
+    ] {
+        let mut args = filter.to_vec();
+        args.push("Qamichli");
+        let (_, hits) = env.search_json(&args);
+        assert!(!hits.is_empty(), "{filter:?}");
+        for h in &hits {
+            assert!(
+                h["text"].as_str().unwrap().contains("Qamichli"),
+                "{filter:?} returned a passage without the query word: {h}"
+            );
+            // A filtered hit scores as it does without the filter.
+            let same = all.iter().find(|a| a["doc"] == h["doc"]).unwrap();
+            assert_eq!(h["score"], same["score"], "{filter:?}");
+        }
+    }
+    let (_, hits) = env.search_json(&["--source", "AFP", "Qamichli"]);
+    assert_eq!(docs(&hits), ["q1"]);
+    let (_, hits) = env.search_json(&["--since", "2025-02-01", "Qamichli"]);
+    assert_eq!(docs(&hits), ["q2"]);
+}
+
+#[test]
+fn a_word_found_nowhere_finds_nothing_whatever_the_filters() {
+    let env = mixed_corpus();
+    for filter in [
+        &["--since", "2020-08-01"][..],
+        &["--until", "2030-01-01"],
+        &["--source", "AFP"],
+        &["--since", "2020-01-01", "--source", "Reuters"],
+    ] {
+        let mut args = vec!["search"];
+        args.extend_from_slice(filter);
+        args.push("zzzqqqxx");
+        let out = env.run(&args);
+        out.expect_code(1);
+        assert!(out.stdout.trim().is_empty(), "{filter:?}: {}", out.stdout);
+    }
+    // Required and excluded words keep their meaning under a filter too.
+    let (_, hits) = env.search_json(&["--since", "2024-01-01", "+olives", "Qamichli"]);
+    assert_eq!(docs(&hits), ["o1"]);
+    let (_, hits) = env.search_json(&["--source", "AFP", "--", "Qamichli", "-kurdes"]);
+    assert!(hits.is_empty(), "{hits:?}");
+}
+
+/// Articles laid out like scraped French pages: non-breaking, narrow and thin
+/// spaces around every mark, at every offset from the start.
+fn typography_corpus() -> TestEnv {
+    let env = TestEnv::new();
+    let records: Vec<Value> = (0..240)
+        .map(|i| {
+            let space = ["\u{a0}", "\u{202f}", "\u{2009}"][i % 3];
+            let pad = format!("mot{space}").repeat(i % 97 + 10);
+            json!({
+                "id": format!("t{i}"),
+                "title": format!("Entretien{space}{i}"),
+                "date": "2020-02-02",
+                "body": format!(
+                    "Selon{space}«{space}Le Monde{space}», {pad} Vladimir{space}Poutine{space}a parlé{space}; \
+                     {pad} Poutine{space}: «{space}non{space}»."
+                ),
+            })
+        })
+        .collect();
+    env.write_jsonl("typo.jsonl", &records);
+    env
+}
+
+#[test]
+fn non_breaking_and_thin_spaces_deep_in_a_result_list_break_nothing() {
+    let env = typography_corpus();
+    let out = env.run(&["search", "--json", "--limit", "500", "Poutine"]);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.expect_code(0);
+    let hits = out.json_lines();
+    assert_eq!(hits.len(), 240);
+    for h in &hits {
+        let text = h["text"].as_str().unwrap();
+        let snippet = h["snippet"].as_str().unwrap();
+        assert!(snippet.contains("Poutine"), "{snippet}");
+        for m in h["matches"].as_array().unwrap() {
+            let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+            assert_eq!(text.get(s..e), Some("Poutine"), "{m}");
+        }
+    }
+    // The terminal view and a batch go through the same snippets.
+    let out = env.run(&["search", "--limit", "500", "Poutine"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("**Poutine**"));
+    let out = env.run_stdin(
+        &["search", "--json", "--limit", "500", "--batch", "-"],
+        "Poutine\nVladimir Poutine\n\"Le Monde\"\n",
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.expect_code(0);
+}
+
+#[test]
+fn invisible_characters_inside_names_do_not_hide_them() {
+    let env = TestEnv::new();
+    let text = "Le colonel Kad\u{ad}hafi a reçu Vladimir Pou\u{200b}tine et Erdo\u{2060}gan\u{feff}.";
+    env.write_jsonl(
+        "scraped.jsonl",
+        &[json!({"id": "s1", "title": "Visite", "text": text})],
+    );
+    for (query, written) in [
+        ("Kadhafi", "Kad\u{ad}hafi"),
+        ("Poutine", "Pou\u{200b}tine"),
+        ("Erdogan", "Erdo\u{2060}gan"),
+        ("\"Vladimir Poutine\"", "Pou\u{200b}tine"),
+    ] {
+        let (code, hits) = env.search_json(&["--strict", query]);
+        assert_eq!(code, 0, "{query}");
+        assert_eq!(docs(&hits), ["s1"], "{query}");
+        let spans: Vec<&str> = hits[0]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+                &text[s..e]
+            })
+            .collect();
+        assert!(spans.contains(&written), "{query}: highlighted {spans:?}");
+    }
+}
