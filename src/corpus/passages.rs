@@ -283,6 +283,44 @@ pub(crate) fn sentence_ends(text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Long texts of tricky characters with sentence ends and line breaks.
+    fn long_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            8 => crate::analysis::testing::tricky_char().prop_map(String::from),
+            1 => prop::sample::select(vec![". ", ".", "\n", "\n\n", "M. ", "… ", "?» ", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])
+                .prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..2500).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Cutting loses no character and adds none: the passages, with
+        /// white space removed, spell the lead then the body; each is a
+        /// trimmed, non-empty slice of the article.
+        #[test]
+        fn passages_keep_every_character(lead in long_text(), body in long_text()) {
+            let a = article("Titre", &lead, &body);
+            let ps = passages(&a);
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            let joined: String = ps.iter().map(|p| squeeze(&p.text)).collect();
+            let expected = if squeeze(&lead).is_empty() && squeeze(&body).is_empty() {
+                "Titre".to_string()
+            } else {
+                format!("{}{}", squeeze(&lead), squeeze(&body))
+            };
+            prop_assert_eq!(joined, expected);
+            for (i, p) in ps.iter().enumerate() {
+                prop_assert_eq!(p.number as usize, i);
+                prop_assert!(!p.text.is_empty() && p.text.trim() == p.text);
+                prop_assert!(lead.contains(&p.text) || body.contains(&p.text) || p.text == "Titre");
+                prop_assert!(p.text.chars().count() <= SENTENCE_LIMIT_CHARS.max(PASSAGE_TARGET_CHARS));
+            }
+        }
+    }
 
     fn article(title: &str, lead: &str, body: &str) -> Article {
         Article {
