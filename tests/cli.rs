@@ -3,8 +3,8 @@
 
 mod golden;
 mod names;
-mod trust;
 mod ranking;
+mod trust;
 mod unattended;
 mod util;
 

@@ -48,8 +48,8 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
     }
 }
 
@@ -92,10 +92,10 @@ fn generated(words: &[String], n: usize, seed: u64) -> Vec<String> {
         let mut q = String::new();
         for _ in 0..1 + rng.below(5) {
             match rng.below(6) {
-                0 => q.push_str(*rng.pick(ODD)),
+                0 => q.push_str(rng.pick(ODD)),
                 1 => q.push_str(&"x".repeat(rng.below(300))),
                 _ => {
-                    let w = rng.pick(words);
+                    let w = &words[rng.below(words.len())];
                     // Cut words anywhere (on a char boundary), insert odd chars.
                     let cut = w
                         .char_indices()
@@ -104,13 +104,13 @@ fn generated(words: &[String], n: usize, seed: u64) -> Vec<String> {
                         .unwrap_or(w.len());
                     q.push_str(&w[..cut]);
                     if rng.below(3) == 0 {
-                        q.push_str(*rng.pick(ODD));
+                        q.push_str(rng.pick(ODD));
                     }
                     q.push_str(&w[cut..]);
                 }
             }
             q.push_str(if rng.below(4) == 0 {
-                *rng.pick(ODD)
+                rng.pick(ODD)
             } else {
                 " "
             });
@@ -225,7 +225,10 @@ fn soak_over_real_french_news() {
     );
     let articles = match setting("RECOUPE_SOAK_ARTICLES", "3000").as_str() {
         "all" => None,
-        n => Some(n.parse::<usize>().expect("RECOUPE_SOAK_ARTICLES: a number or `all`")),
+        n => Some(
+            n.parse::<usize>()
+                .expect("RECOUPE_SOAK_ARTICLES: a number or `all`"),
+        ),
     };
     let generated_n: usize = setting("RECOUPE_SOAK_QUERIES", "300")
         .parse()
@@ -325,9 +328,11 @@ fn soak_over_real_french_news() {
                     .entry(q["query"].as_str().unwrap_or_default().to_string())
                     .or_default() += 1;
             }
-            Err(why) if failures.len() < 20 => {
-                failures.push(format!("line {}: {why}: {}", n + 1, &line[..line.len().min(300)]))
-            }
+            Err(why) if failures.len() < 20 => failures.push(format!(
+                "line {}: {why}: {}",
+                n + 1,
+                &line[..line.len().min(300)]
+            )),
             Err(_) => {}
         }
     }

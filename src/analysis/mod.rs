@@ -406,7 +406,10 @@ mod tests {
         let text = "Le colonel Kad\u{ad}hafi";
         let w = &a.words(text)[1];
         assert_eq!(&text[w.start..w.end], "Kad\u{ad}hafi");
-        assert_eq!(a.words("Pou\u{200b}tine")[0].stem, a.words("Poutine")[0].stem);
+        assert_eq!(
+            a.words("Pou\u{200b}tine")[0].stem,
+            a.words("Poutine")[0].stem
+        );
     }
 
     #[test]

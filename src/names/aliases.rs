@@ -212,7 +212,8 @@ mod tests {
     fn names_in_other_scripts_are_folded_as_the_analyzer_folds_them() {
         // The Cyrillic name is indexed as "путин", the Latin one as
         // "putin": two names of one group, neither dropped as a repeat.
-        let (table, errors) = parse_aliases("Путин = Putin\nÉTAT islamique = Etat Islamique = EI", "t");
+        let (table, errors) =
+            parse_aliases("Путин = Putin\nÉTAT islamique = Etat Islamique = EI", "t");
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(table.groups[0].names, ["Путин", "Putin"]);
         // Case and accents are still one name.

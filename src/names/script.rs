@@ -102,7 +102,11 @@ fn is_abjad_char(c: char) -> bool {
 /// script (`Common`, such as `µ`, and combining `Inherited` marks) count as
 /// Latin too, since they say nothing about the word's alphabet.
 fn is_latin(c: char) -> bool {
-    c.is_ascii() || matches!(c.script(), Script::Latin | Script::Common | Script::Inherited)
+    c.is_ascii()
+        || matches!(
+            c.script(),
+            Script::Latin | Script::Common | Script::Inherited
+        )
 }
 
 fn is_cyrillic(c: char) -> bool {

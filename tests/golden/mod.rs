@@ -26,7 +26,9 @@ fn unescape(line: &str) -> String {
         out.push_str(&rest[..at]);
         let after = &rest[at + 3..];
         let parsed = after.find('}').and_then(|end| {
-            let c = u32::from_str_radix(&after[..end], 16).ok().and_then(char::from_u32)?;
+            let c = u32::from_str_radix(&after[..end], 16)
+                .ok()
+                .and_then(char::from_u32)?;
             Some((c, end))
         });
         match parsed {

@@ -118,7 +118,10 @@ fn non_breaking_and_thin_spaces_deep_in_a_result_list_break_nothing() {
         let snippet = h["snippet"].as_str().unwrap();
         assert!(snippet.contains("Poutine"), "{snippet}");
         for m in h["matches"].as_array().unwrap() {
-            let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+            let (s, e) = (
+                m["start"].as_u64().unwrap() as usize,
+                m["end"].as_u64().unwrap() as usize,
+            );
             assert_eq!(text.get(s..e), Some("Poutine"), "{m}");
         }
     }
@@ -137,7 +140,8 @@ fn non_breaking_and_thin_spaces_deep_in_a_result_list_break_nothing() {
 #[test]
 fn invisible_characters_inside_names_do_not_hide_them() {
     let env = TestEnv::new();
-    let text = "Le colonel Kad\u{ad}hafi a reçu Vladimir Pou\u{200b}tine et Erdo\u{2060}gan\u{feff}.";
+    let text =
+        "Le colonel Kad\u{ad}hafi a reçu Vladimir Pou\u{200b}tine et Erdo\u{2060}gan\u{feff}.";
     env.write_jsonl(
         "scraped.jsonl",
         &[json!({"id": "s1", "title": "Visite", "text": text})],
@@ -156,10 +160,112 @@ fn invisible_characters_inside_names_do_not_hide_them() {
             .unwrap()
             .iter()
             .map(|m| {
-                let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+                let (s, e) = (
+                    m["start"].as_u64().unwrap() as usize,
+                    m["end"].as_u64().unwrap() as usize,
+                );
                 &text[s..e]
             })
             .collect();
         assert!(spans.contains(&written), "{query}: highlighted {spans:?}");
     }
+}
+
+/// Any query, on passages full of French typography and scraped-page
+/// debris, through the whole engine (variants, aliases, typos, other
+/// scripts): no panic, and every offset it returns lies on a character
+/// boundary and shows the matched word.
+#[test]
+fn any_query_on_tricky_text_returns_valid_offsets() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use recoupe::analysis::Analyzer;
+    use recoupe::search::{SearchOptions, Searcher};
+    use std::sync::Arc;
+
+    let env = TestEnv::new();
+    let pieces = [
+        "Vladimir\u{a0}Poutine",
+        "Pou\u{200b}tine",
+        "Kad\u{ad}hafi",
+        "Gaddafi",
+        "al-Charaa",
+        "el-Chareh",
+        "al-Joulani",
+        "Путин",
+        "حماس",
+        "Hamas",
+        "«\u{a0}Le Monde\u{a0}»",
+        "l’armée",
+        "aujourd'hui",
+        "\u{202e}Erdoğan\u{202c}",
+        "🇷🇺",
+        "Moyen-Orient",
+        "14,2",
+        "réfugiés",
+        "e\u{301}lection",
+        "Ｍａｃｒｏｎ",
+        "Daech",
+        "État islamique",
+        ";\u{202f}",
+        "\u{2009}:",
+        "\u{feff}",
+        "Khameneʼi",
+        "\n",
+        "jeudi.Le",
+        "M.",
+        "Qamichli",
+    ];
+    let records: Vec<Value> = (0..120)
+        .map(|i| {
+            let body: Vec<&str> = (0..60)
+                .map(|j| pieces[(i * 7 + j * 13 + j * j) % pieces.len()])
+                .collect();
+            json!({"id": format!("x{i}"), "title": pieces[i % pieces.len()], "date": "2021-03-04",
+                   "body": body.join(if i % 2 == 0 { " " } else { "\u{a0}" })})
+        })
+        .collect();
+    env.write_jsonl("tricky.jsonl", &records);
+    env.run(&["index", "--quiet"]).expect_code(0);
+
+    let analyzer = Arc::new(Analyzer::default());
+    let index = recoupe::index::Index::open(&env.index, analyzer).expect("open index");
+    let searcher = Searcher::new(index).expect("searcher");
+    let word = prop_oneof![
+        3 => proptest::sample::select(pieces.to_vec()).prop_map(String::from),
+        2 => proptest::string::string_regex("[\"+\\- «»a-zéПح\u{a0}\u{ad}\u{200b}'’.*]{0,12}").unwrap(),
+    ];
+    let query = proptest::collection::vec(word, 0..5).prop_map(|w| w.join(" "));
+    let mut runner = TestRunner::new(Config::with_cases(200));
+    let result = runner.run(
+        &(query, any::<bool>(), 8usize..400),
+        |(q, strict, snippet_bytes)| {
+            let opts = SearchOptions {
+                limit: 200,
+                strict,
+                snippet_bytes,
+                ..SearchOptions::default()
+            };
+            let answer = searcher.search(&q, &opts).expect("search");
+            for hit in &answer.hits {
+                for m in &hit.matches {
+                    prop_assert!(
+                        hit.text.is_char_boundary(m.start) && hit.text.is_char_boundary(m.end)
+                    );
+                    prop_assert_eq!(&hit.text[m.start..m.end], m.text.as_str());
+                }
+                for &(s, e) in &hit.snippet_highlights {
+                    prop_assert!(s < e && e <= hit.snippet.len());
+                    prop_assert!(
+                        hit.snippet.is_char_boundary(s) && hit.snippet.is_char_boundary(e)
+                    );
+                }
+                for &(s, e) in &hit.title_highlights {
+                    prop_assert!(hit.title.get(s..e).is_some(), "title highlight {s}..{e}");
+                }
+            }
+            Ok(())
+        },
+    );
+    assert!(result.is_ok(), "{result:?}");
 }
