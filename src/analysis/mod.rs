@@ -38,7 +38,7 @@ pub const STOPWORDS: &str = include_str!("../../index-schema/stopwords.txt");
 /// Version of the analysis code. Bump it whenever a change to this module
 /// changes the words produced for some text: indexes built before then are
 /// refused and rebuilt instead of being searched with mismatched words.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Words longer than this (in bytes) are noise (base64, URLs glued together)
 /// and are not indexed.
@@ -59,6 +59,13 @@ pub struct Word {
     pub end: usize,
     /// The word began with an uppercase letter in the text (likely a name).
     pub capitalized: bool,
+    /// The word opens its text or a sentence (after `.`, `!`, `?`, `…`, `:`
+    /// or a line break, opening quotes aside): a capital there says nothing
+    /// about whether it is a name.
+    pub initial: bool,
+    /// Written in capitals, two letters or more (`EI`, `PKK`, `G20`): an
+    /// acronym, as the text wrote it.
+    pub acronym: bool,
     /// Words written together (`al-Charaa`, `Moyen-Orient`) share this number.
     pub compound: u32,
     /// The word is joined to the previous one by a hyphen.
@@ -188,7 +195,7 @@ impl Analyzer {
                 segment::strip_invisible(&text[p.start..p.end], &mut state.raw);
             }
             let hyphenated = !first_in_compound && parts[i].join == Join::Hyphen;
-            self.word(start, end, hyphenated, state, out);
+            self.word(text, start, end, hyphenated, state, out);
             first_in_compound = false;
             i = j;
         }
@@ -196,6 +203,7 @@ impl Analyzer {
 
     fn word(
         &self,
+        text: &str,
         start: usize,
         end: usize,
         hyphenated: bool,
@@ -225,6 +233,8 @@ impl Analyzer {
         word.start = start;
         word.end = end;
         word.capitalized = raw.chars().next().is_some_and(char::is_uppercase);
+        word.initial = opens_sentence(text, start);
+        word.acronym = is_acronym(raw);
         word.compound = state.compound;
         word.hyphenated = hyphenated;
         word.stem.clear();
@@ -237,6 +247,39 @@ impl Analyzer {
             }
         }
     }
+}
+
+/// True when the word at byte `start` of `text` opens the text or a
+/// sentence: only white space, opening quotes, brackets and dashes stand
+/// between it and the start, a line break, or a sentence end.
+fn opens_sentence(text: &str, start: usize) -> bool {
+    for c in text.get(..start).unwrap_or_default().chars().rev() {
+        match c {
+            '\n' | '\r' | '.' | '!' | '?' | '…' | ':' => return true,
+            '«' | '"' | '“' | '‘' | '(' | '[' | '—' | '–' | '-' => continue,
+            c if c.is_whitespace() || segment::is_invisible(c) => continue,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Two to eight letters or digits, every letter a capital, at least two
+/// letters: `EI`, `PKK`, `G20`, `OTAN`; not `A`, `Otan` or `2019`.
+fn is_acronym(raw: &str) -> bool {
+    let (mut letters, mut chars) = (0, 0);
+    for c in raw.chars() {
+        chars += 1;
+        if c.is_alphabetic() {
+            if !c.is_uppercase() {
+                return false;
+            }
+            letters += 1;
+        } else if !c.is_numeric() {
+            return false;
+        }
+    }
+    letters >= 2 && chars <= 8
 }
 
 #[derive(Default)]
@@ -385,6 +428,30 @@ mod tests {
         let a = Analyzer::default();
         assert_eq!(a.words("réfugiés")[0].stem, a.words("refugies")[0].stem);
         assert_eq!(a.words("Réfugié")[0].stem, a.words("refugie")[0].stem);
+    }
+
+    #[test]
+    fn sentence_openers_and_acronyms_are_told_apart() {
+        let words = Analyzer::default()
+            .words("Crime à Moscou. Poutine et l'OTAN : « Les CGRI » (Rosie)\nKiev, EI et le G20");
+        let got: Vec<_> = words
+            .iter()
+            .map(|w| (w.exact.as_str(), w.capitalized, w.initial, w.acronym))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("crime", true, true, false),
+                ("moscou", true, false, false),
+                ("poutine", true, true, false),
+                ("otan", true, false, true),
+                ("cgri", true, false, true),
+                ("rosie", true, false, false),
+                ("kiev", true, true, false),
+                ("ei", true, false, true),
+                ("g20", true, false, false),
+            ]
+        );
     }
 
     #[test]

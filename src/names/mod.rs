@@ -30,7 +30,8 @@ pub mod script;
 
 pub use aliases::{parse_aliases, AliasError, AliasGroup, AliasTable};
 pub use key::{
-    closeness, is_article, is_standalone_article, spelling_key, spelling_keys, strip_article,
+    article_forms, closeness, is_article, is_standalone_article, spelling_key, spelling_keys,
+    strip_article,
 };
 pub use script::{consonant_skeleton, is_abjad, transliterate};
 

@@ -24,7 +24,7 @@ use tantivy::Term;
 
 use super::plan::{self, Alt, How, QueryWord};
 use super::syntax::{Clause, Occur};
-use crate::analysis::tokenizer::{is_exact_term, name_prefix, NAME_SEP};
+use crate::analysis::tokenizer::{acronym_term, is_exact_term, name_prefix, name_term};
 use crate::analysis::{Analyzer, Word};
 use crate::names::{self, AliasTable};
 
@@ -49,6 +49,16 @@ fn add_count(found: &mut Vec<(String, u64)>, term: &str, df: u32) {
     }
 }
 
+/// A capitalised spelling of the index and how the corpus capitalises it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spelling {
+    pub text: String,
+    /// Passages where it is capitalised where no capital is required.
+    pub named: u64,
+    /// Passages where it is capitalised at the start of a sentence or text.
+    pub initial: u64,
+}
+
 /// Read access to the index vocabulary.
 pub struct Vocabulary<'a> {
     pub searcher: &'a tantivy::Searcher,
@@ -56,35 +66,54 @@ pub struct Vocabulary<'a> {
 }
 
 impl Vocabulary<'_> {
-    /// Spellings stored under a name key, with their document frequencies.
-    pub fn spellings(&self, key: &str) -> Vec<(String, u64)> {
-        let prefix = name_prefix(key);
-        let mut end = prefix.clone().into_bytes();
-        if let Some(last) = end.last_mut() {
-            *last += 1; // NAME_SEP + 1: just past every term of this key
-        }
-        let mut found: Vec<(String, u64)> = Vec::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.field) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted
-                .terms()
-                .range()
-                .ge(prefix.as_bytes())
-                .lt(&end)
-                .into_stream()
-            else {
-                continue;
-            };
-            while stream.advance() {
-                let Ok(term) = std::str::from_utf8(stream.key()) else {
+    /// Capitalised spellings stored under a name key, with the passages
+    /// that write them as a name and those that capitalise them at the
+    /// start of a sentence.
+    pub fn spellings(&self, key: &str) -> Vec<Spelling> {
+        let mut found: Vec<Spelling> = Vec::new();
+        for initial in [false, true] {
+            let prefix = name_prefix(key, initial);
+            let mut end = prefix.clone().into_bytes();
+            if let Some(last) = end.last_mut() {
+                *last += 1; // just past every term of this prefix
+            }
+            for segment in self.searcher.segment_readers() {
+                let Ok(inverted) = segment.inverted_index(self.field) else {
                     continue;
                 };
-                let Some((_, spelling)) = term.split_once(NAME_SEP) else {
+                let Ok(mut stream) = inverted
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .lt(&end)
+                    .into_stream()
+                else {
                     continue;
                 };
-                add_count(&mut found, spelling, stream.value().doc_freq);
+                while stream.advance() {
+                    let Some(spelling) = std::str::from_utf8(stream.key())
+                        .ok()
+                        .and_then(|t| t.strip_prefix(prefix.as_str()))
+                    else {
+                        continue;
+                    };
+                    let df = u64::from(stream.value().doc_freq);
+                    let entry = match found.iter_mut().position(|s| s.text == spelling) {
+                        Some(i) => &mut found[i],
+                        None => {
+                            found.push(Spelling {
+                                text: spelling.to_string(),
+                                ..Spelling::default()
+                            });
+                            found.last_mut().expect("just pushed")
+                        }
+                    };
+                    if initial {
+                        entry.initial += df;
+                    } else {
+                        entry.named += df;
+                    }
+                }
             }
         }
         found
@@ -94,6 +123,37 @@ impl Vocabulary<'_> {
     pub fn doc_freq(&self, term: &str) -> u64 {
         let term = Term::from_field_text(self.field, term);
         self.searcher.doc_freq(&term).unwrap_or(0)
+    }
+
+    /// True when the corpus writes `spelling` as a name: capitalised where
+    /// no capital is required in more than half of the passages holding
+    /// it, or never in lowercase at all (a name met only at the start of
+    /// sentences), and not mostly as an acronym. So `Poutine` and `Julani`
+    /// are names; `crime`, `potins`, `certes` (capitalised only at the start
+    /// of sentences and titles, lowercase elsewhere) are not, nor `USD`.
+    pub fn written_as_name(&self, s: &Spelling) -> bool {
+        let all = self.doc_freq(&s.text);
+        (s.named * 2 > all || (s.named > 0 || s.initial > 0) && s.named + s.initial >= all)
+            && self.doc_freq(&acronym_term(&s.text)) * 2 <= all
+    }
+
+    /// How the corpus capitalises `word` (see [`Vocabulary::spellings`]).
+    fn spelling(&self, word: &str) -> Spelling {
+        let Some(key) = names::spelling_key(word) else {
+            return Spelling::default();
+        };
+        Spelling {
+            text: word.to_string(),
+            named: self.doc_freq(&name_term(&key, word, false)),
+            initial: self.doc_freq(&name_term(&key, word, true)),
+        }
+    }
+
+    /// Inverse document frequency, as BM25 computes it.
+    fn idf(&self, df: u64) -> f32 {
+        let n = self.searcher.num_docs() as f32;
+        let df = (df as f32).min(n);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
     /// Exact words of the index within `distance` edits of `word`.
@@ -126,13 +186,34 @@ impl Vocabulary<'_> {
 #[derive(Debug, Clone)]
 struct AliasName {
     text: String,
-    /// One entry per name word (a hyphenated word is one entry).
+    /// One entry per name word (a hyphenated word is one entry), without
+    /// its Arabic article: what query words are compared with.
     words: Vec<Vec<Word>>,
+    /// Per entry: the name writes an Arabic article there (`al-Golani`),
+    /// which a query word must have too (bare `Golani` is another name).
+    articles: Vec<bool>,
+    /// Every word as written, article included: what passages must hold.
+    written: Vec<Word>,
 }
 
 impl AliasName {
-    fn flat(&self) -> Vec<Word> {
-        self.words.iter().flatten().cloned().collect()
+    /// The name's terms at their relative positions; a word the table
+    /// writes in capitals matches only where the text does (`EI`, not `ei`).
+    fn terms(&self) -> Vec<(usize, String)> {
+        let Some(first) = self.written.first() else {
+            return Vec::new();
+        };
+        self.written
+            .iter()
+            .map(|w| {
+                let term = if w.acronym {
+                    acronym_term(&w.exact)
+                } else {
+                    w.exact.clone()
+                };
+                ((w.position - first.position) as usize, term)
+            })
+            .collect()
     }
 }
 
@@ -156,13 +237,14 @@ impl Aliases {
                             text: name.clone(),
                             phrase: false,
                         };
-                        let words: Vec<Vec<Word>> = plan::plan(&[clause], analyzer)
-                            .into_iter()
-                            .map(|w| w.words)
-                            .collect();
+                        let planned = plan::plan(&[clause], analyzer);
+                        let articles = planned.iter().map(|w| w.article).collect();
+                        let words: Vec<Vec<Word>> = planned.into_iter().map(|w| w.words).collect();
                         (!words.is_empty()).then(|| AliasName {
                             text: name.clone(),
                             words,
+                            articles,
+                            written: analyzer.words(name),
                         })
                     })
                     .collect()
@@ -210,12 +292,7 @@ pub fn is_name(word: &Word, vocab: &Vocabulary) -> bool {
     if word.capitalized {
         return true;
     }
-    let Some(key) = names::spelling_key(&word.exact) else {
-        return false;
-    };
-    let all = vocab.doc_freq(&word.exact);
-    let named = vocab.doc_freq(&format!("{}{}", name_prefix(&key), word.exact));
-    all > 0 && named * 2 > all
+    vocab.written_as_name(&vocab.spelling(&word.exact))
 }
 
 /// Proper names are matched unstemmed: the French stemmer turns Golani into
@@ -237,11 +314,135 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
     for w in words.iter_mut() {
         transliterated(w, analyzer);
         variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
+        phrase_spellings(w, vocab, analyzer);
     }
     alias_alternatives(words, vocab, aliases);
     for w in words.iter_mut() {
         typos(w, vocab);
+        share_rarity(w, vocab);
     }
+}
+
+/// At most this many spellings of a quoted phrase are searched.
+const MAX_PHRASE_SPELLINGS: usize = 24;
+/// At most this many spellings of each word of a quoted phrase are tried.
+const MAX_SPELLINGS_PER_PHRASE_WORD: usize = 8;
+
+/// A quoted name keeps its spellings: each word of a phrase gets the
+/// alternatives it would get alone (variants, typos under the usual rules,
+/// other scripts; stems for words that are not names), and the phrase is
+/// searched under the best combinations of them (`"Bashar al-Assad"` finds
+/// "Bachar al-Assad"). A phrase none of whose words has another spelling is
+/// left as it is (its exact and stem forms).
+fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer) {
+    if word.words.len() < 2 {
+        return;
+    }
+    let Some(first) = word.words.first().map(|w| w.position) else {
+        return;
+    };
+    // Per position, its spellings as one-term alternatives weighted
+    // relative to the word as typed (1).
+    let mut options: Vec<(usize, Vec<Alt>)> = Vec::new();
+    let mut any_other = false;
+    for (i, w) in word.words.iter().enumerate() {
+        let offset = (w.position - first) as usize;
+        let next = word
+            .words
+            .get(i + 1)
+            .filter(|n| n.hyphenated && n.compound == w.compound);
+        if let Some(next) = next.filter(|_| names::is_article(&w.exact)) {
+            // The article in any of its forms (`al-`, `el-`, `ach-`…).
+            let mut opts = vec![Alt::single(
+                w.exact.clone(),
+                1.0,
+                How::Exact,
+                w.exact.clone(),
+            )];
+            for form in names::article_forms(&next.exact) {
+                if form != w.exact {
+                    opts.push(Alt::single(
+                        form.to_string(),
+                        0.95,
+                        How::Variant,
+                        form.to_string(),
+                    ));
+                    any_other = true;
+                }
+            }
+            options.push((offset, opts));
+            continue;
+        }
+        let mut probe = QueryWord {
+            text: w.exact.clone(),
+            occur: Occur::Should,
+            words: vec![w.clone()],
+            alts: plan::literal_alts(std::slice::from_ref(w), &w.exact),
+            article: false,
+        };
+        if is_name(w, vocab) {
+            probe.alts.retain(|a| a.how != How::Stem);
+        }
+        transliterated(&mut probe, analyzer);
+        variants(&mut probe, vocab, VARIANT_WEIGHT, How::Variant, None);
+        typos(&mut probe, vocab);
+        let mut opts: Vec<Alt> = probe
+            .alts
+            .into_iter()
+            .filter(|a| a.terms.len() == 1)
+            .map(|mut a| {
+                a.weight = match a.how {
+                    How::Exact => 1.0,
+                    How::Stem => 0.9,
+                    _ => a.weight.min(0.99),
+                };
+                if a.how == How::Stem {
+                    a.label = w.exact.clone();
+                }
+                a
+            })
+            .collect();
+        opts.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        opts.dedup_by(|a, b| a.terms == b.terms);
+        opts.truncate(MAX_SPELLINGS_PER_PHRASE_WORD);
+        any_other |= opts
+            .iter()
+            .any(|o| !matches!(o.how, How::Exact | How::Stem));
+        options.push((offset, opts));
+    }
+    if !any_other || options.iter().any(|(_, o)| o.is_empty()) {
+        return;
+    }
+    // Best combinations first, keeping a bounded beam.
+    let mut beam = vec![Alt {
+        terms: Vec::new(),
+        weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
+        how: How::Exact,
+        label: String::new(),
+    }];
+    for (offset, opts) in &options {
+        let mut next = Vec::with_capacity(beam.len() * opts.len());
+        for partial in &beam {
+            for o in opts {
+                let mut alt = partial.clone();
+                alt.terms.push((*offset, o.terms[0].1.clone()));
+                alt.weight *= o.weight;
+                alt.how = alt.how.max(o.how);
+                if !alt.label.is_empty() {
+                    alt.label.push(' ');
+                }
+                alt.label.push_str(&o.label);
+                next.push(alt);
+            }
+        }
+        next.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        next.truncate(MAX_PHRASE_SPELLINGS);
+        beam = next;
+    }
+    for alt in beam.iter_mut().filter(|a| a.how == How::Exact) {
+        alt.label = word.text.clone();
+    }
+    word.alts = beam;
 }
 
 /// The Latin spelling of a query word written in another script.
@@ -265,19 +466,27 @@ fn transliterated(word: &mut QueryWord, analyzer: &Analyzer) {
 }
 
 /// Adds the corpus spellings of `word` close enough to it.
+///
+/// A spelling counts only when the corpus writes it as a name
+/// ([`Vocabulary::written_as_name`]); an acronym typed in capitals has no
+/// spelling variants (`PKK` is not `PCC`). Each variant weighs its
+/// closeness (see [`share_rarity`] for how rarity is then shared).
 fn variants(word: &mut QueryWord, vocab: &Vocabulary, weight: f32, how: How, label: Option<&str>) {
-    if !word.is_single() || word.words[0].is_number() {
+    if !word.is_single() || word.words[0].is_number() || word.words[0].acronym {
         return;
     }
     let base = word.words[0].exact.clone();
     let mut found: Vec<(String, f32)> = Vec::new();
     for key in names::spelling_keys(&base) {
-        for (spelling, _) in vocab.spellings(&key) {
-            if spelling == base || found.iter().any(|(s, _)| *s == spelling) {
+        for spelling in vocab.spellings(&key) {
+            if spelling.text == base || found.iter().any(|(s, _)| *s == spelling.text) {
                 continue;
             }
-            if let Some(c) = names::closeness(&base, &spelling) {
-                found.push((spelling, c));
+            let Some(c) = names::closeness(&base, &spelling.text) else {
+                continue;
+            };
+            if vocab.written_as_name(&spelling) {
+                found.push((spelling.text, c));
             }
         }
     }
@@ -289,61 +498,174 @@ fn variants(word: &mut QueryWord, vocab: &Vocabulary, weight: f32, how: How, lab
     }
 }
 
+/// One name, one rarity: the single-term spellings of a word that has
+/// variants, aliases or typos are boosted so that each scores with the
+/// rarity of the name (its most used spelling) rather than its own. BM25
+/// would otherwise rank a rare misreading (`potins` for `Putin`) above the
+/// common spelling of the same name (`Poutine`) because it is rare. Their
+/// weights (exact 2, variants by closeness…) then decide between them.
+fn share_rarity(word: &mut QueryWord, vocab: &Vocabulary) {
+    let expanded = word
+        .alts
+        .iter()
+        .any(|a| matches!(a.how, How::Variant | How::Alias | How::Typo));
+    if !expanded {
+        return;
+    }
+    let single = |a: &Alt| a.terms.len() == 1 && a.how != How::Stem;
+    let dfs: Vec<u64> = word
+        .alts
+        .iter()
+        .map(|a| {
+            if single(a) {
+                vocab.doc_freq(&a.terms[0].1)
+            } else {
+                0
+            }
+        })
+        .collect();
+    let concept = vocab.idf(dfs.iter().copied().max().unwrap_or(0));
+    for (a, df) in word.alts.iter_mut().zip(dfs) {
+        if single(a) && df > 0 {
+            let own = vocab.idf(df);
+            if own > 0.0 {
+                a.weight *= concept / own;
+            }
+        }
+    }
+}
+
+/// The compounds of a phrase, each without its Arabic article, and whether
+/// it had one.
+fn compounds(words: &[Word]) -> Vec<(Vec<Word>, bool)> {
+    let mut out: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        match out.last_mut() {
+            Some(g) if g[0].compound == w.compound => g.push(w.clone()),
+            _ => out.push(vec![w.clone()]),
+        }
+    }
+    out.into_iter()
+        .map(|mut g| {
+            let article = plan::drop_article(&mut g);
+            (g, article)
+        })
+        .collect()
+}
+
+/// True when the query's compounds (words, article typed) name `name`.
+fn names_it(query: &[(&[Word], bool)], name: &AliasName) -> bool {
+    query.len() == name.words.len()
+        && query
+            .iter()
+            .zip(name.words.iter().zip(&name.articles))
+            .all(|((q, q_article), (n, n_article))| (*q_article || !n_article) && same_word(q, n))
+}
+
+/// Adds the other names of every alias group a run of query words (or a
+/// quoted phrase, whole) names. Aliases apply to what was typed: never to
+/// a spelling variant found in the index, nor to another alias (no chains).
 fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases) {
     let mut additions: Vec<(usize, Alt)> = Vec::new();
+    let add_group = |group: &[AliasName],
+                     targets: std::ops::Range<usize>,
+                     additions: &mut Vec<(usize, Alt)>| {
+        for other in group {
+            let terms = other.terms();
+            if terms.is_empty() {
+                continue;
+            }
+            // A phrase scores the sum of its words: scale it back to the
+            // weight of one word.
+            let weight = ALIAS_WEIGHT / terms.len() as f32;
+            for i in targets.clone() {
+                additions.push((
+                    i,
+                    Alt {
+                        terms: terms.clone(),
+                        weight,
+                        how: How::Alias,
+                        label: other.text.clone(),
+                    },
+                ));
+                if other.words.len() == 1 && other.words[0].len() == 1 {
+                    // A one-word alias brings its own spellings (never an
+                    // acronym's: `MBS` is not `MBZ`); one written with an
+                    // article keeps it (`al-Golani` is the man, a bare
+                    // `Golani` the Israeli brigade), in any of its forms
+                    // (`al-`, `el-`, `ach-`…).
+                    let mut probe = QueryWord {
+                        text: other.text.clone(),
+                        occur: Occur::Should,
+                        words: other.words[0].clone(),
+                        alts: Vec::new(),
+                        article: false,
+                    };
+                    variants(
+                        &mut probe,
+                        vocab,
+                        ALIAS_WEIGHT,
+                        How::Alias,
+                        Some(&other.text),
+                    );
+                    let mut spellings: Vec<Alt> = probe.alts;
+                    if other.articles[0] {
+                        let bare = other.words[0][0].exact.clone();
+                        let mut with_article = Vec::new();
+                        for (term, weight) in std::iter::once((bare, ALIAS_WEIGHT))
+                            .chain(spellings.iter().map(|a| (a.terms[0].1.clone(), a.weight)))
+                        {
+                            for article in names::article_forms(&term) {
+                                with_article.push(Alt {
+                                    terms: vec![(0, article.to_string()), (1, term.clone())],
+                                    weight: weight / 2.0,
+                                    how: How::Alias,
+                                    label: other.text.clone(),
+                                });
+                            }
+                        }
+                        spellings = with_article;
+                    }
+                    additions.extend(spellings.into_iter().map(|a| (i, a)));
+                }
+            }
+        }
+    };
     for group in &aliases.groups {
         for name in group {
             let n = name.words.len();
-            if n == 0 || n > words.len() {
+            if n == 0 {
                 continue;
             }
-            for start in 0..=(words.len() - n) {
-                let span = &words[start..start + n];
-                let matches = span
-                    .iter()
-                    .zip(&name.words)
-                    .all(|(q, nw)| q.occur == span[0].occur && same_word(&q.words, nw));
-                if !matches {
+            // A run of single query words.
+            if n <= words.len() {
+                for start in 0..=(words.len() - n) {
+                    let span = &words[start..start + n];
+                    if span
+                        .iter()
+                        .any(|q| q.occur != span[0].occur || q.words.is_empty())
+                    {
+                        continue;
+                    }
+                    let query: Vec<(&[Word], bool)> = span
+                        .iter()
+                        .map(|q| (q.words.as_slice(), q.article))
+                        .collect();
+                    if names_it(&query, name) {
+                        add_group(group, start..start + n, &mut additions);
+                    }
+                }
+            }
+            // A quoted phrase, whole.
+            for (i, q) in words.iter().enumerate() {
+                let parts = compounds(&q.words);
+                if parts.len() < 2 {
                     continue;
                 }
-                for other in group {
-                    let flat = other.flat();
-                    let Some(first) = flat.first() else { continue };
-                    // A phrase scores the sum of its words: scale it back to
-                    // the weight of one word.
-                    let weight = ALIAS_WEIGHT / flat.len() as f32;
-                    let terms: Vec<(usize, String)> = flat
-                        .iter()
-                        .map(|w| ((w.position - first.position) as usize, w.exact.clone()))
-                        .collect();
-                    for i in start..start + n {
-                        additions.push((
-                            i,
-                            Alt {
-                                terms: terms.clone(),
-                                weight,
-                                how: How::Alias,
-                                label: other.text.clone(),
-                            },
-                        ));
-                        if flat.len() == 1 {
-                            // A one-word alias brings its own spellings.
-                            let mut probe = QueryWord {
-                                text: other.text.clone(),
-                                occur: Occur::Should,
-                                words: flat.clone(),
-                                alts: Vec::new(),
-                            };
-                            variants(
-                                &mut probe,
-                                vocab,
-                                ALIAS_WEIGHT,
-                                How::Alias,
-                                Some(&other.text),
-                            );
-                            additions.extend(probe.alts.into_iter().map(|a| (i, a)));
-                        }
-                    }
+                let query: Vec<(&[Word], bool)> =
+                    parts.iter().map(|(w, a)| (w.as_slice(), *a)).collect();
+                if names_it(&query, name) {
+                    add_group(group, i..i + 1, &mut additions);
                 }
             }
         }
@@ -361,7 +683,7 @@ fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Ali
 }
 
 fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
-    if !word.is_single() || word.words[0].is_number() {
+    if !word.is_single() || word.words[0].is_number() || word.words[0].acronym {
         return;
     }
     if word.alts.iter().any(|a| a.how == How::Alias) {
@@ -391,10 +713,7 @@ fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
         .collect();
     // A name's misspelling is a name: Syrie is not a typo of série.
     let name = is_name(&word.words[0], vocab);
-    let is_name_in_index = |t: &str| {
-        names::spelling_key(t)
-            .is_some_and(|k| vocab.doc_freq(&format!("{}{t}", name_prefix(&k))) > 0)
-    };
+    let is_name_in_index = |t: &str| vocab.written_as_name(&vocab.spelling(t));
     let mut near: Vec<(String, u64)> = vocab
         .near(&base, distance)
         .into_iter()

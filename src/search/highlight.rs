@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{How, QueryWord};
 use super::syntax::Occur;
-use crate::analysis::tokenizer::STEM_MARK;
+use crate::analysis::tokenizer::{ACRONYM_MARK, STEM_MARK};
 use crate::analysis::{Analyzer, Word};
 
 /// A matched span of a text.
@@ -24,9 +24,12 @@ pub struct Highlight {
 }
 
 fn term_matches(term: &str, w: &Word) -> bool {
-    match term.strip_prefix(STEM_MARK) {
-        Some(stem) => w.stem == stem,
-        None => w.exact == term,
+    if let Some(stem) = term.strip_prefix(STEM_MARK) {
+        w.stem == stem
+    } else if let Some(acronym) = term.strip_prefix(ACRONYM_MARK) {
+        w.acronym && w.exact == acronym
+    } else {
+        w.exact == term
     }
 }
 

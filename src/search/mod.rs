@@ -255,20 +255,13 @@ impl Searcher {
                 if docs.is_empty() {
                     continue;
                 }
-                let spelling = if alt.how == How::Alias {
-                    alt.label.clone()
-                } else {
-                    alt.terms
-                        .iter()
-                        .map(|(_, t)| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                };
+                // The spelling as a reader writes it, never an index term.
+                let spelling = alt.label.clone();
                 rows.push(Variant {
                     query: word.text.clone(),
                     spelling,
                     how: alt.how,
-                    weight: alt.weight,
+                    weight: (alt.weight * 100.0).round() / 100.0,
                     passages: docs.len() as u64,
                     articles: self.articles(&docs)?,
                 });
@@ -279,7 +272,10 @@ impl Searcher {
                     .then(b.passages.cmp(&a.passages))
                     .then(a.spelling.cmp(&b.spelling))
             });
-            rows.dedup_by(|a, b| a.spelling == b.spelling && a.how == b.how);
+            // Each spelling once (case and accents aside), under its best
+            // reason: `Daech` is listed once for `EI`.
+            let mut seen = std::collections::HashSet::new();
+            rows.retain(|r| seen.insert(crate::analysis::fold::fold_str(&r.spelling)));
             out.extend(rows);
         }
         Ok(out)

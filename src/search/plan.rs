@@ -79,6 +79,8 @@ pub struct QueryWord {
     /// The analysed words it stands for (articles of names dropped).
     pub words: Vec<Word>,
     pub alts: Vec<Alt>,
+    /// A leading Arabic article (`al-`, `el-`…) was typed and dropped.
+    pub article: bool,
 }
 
 impl QueryWord {
@@ -115,14 +117,16 @@ pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
 
 /// Drops a leading Arabic article joined to a name (`al-`, `el-`, `ach-`…):
 /// transliterations differ most there, and the name is what identifies.
-fn drop_article(words: &mut Vec<Word>) {
-    if words.len() > 1
+/// True when there was one.
+pub fn drop_article(words: &mut Vec<Word>) -> bool {
+    let article = words.len() > 1
         && words[1].hyphenated
         && words[1].compound == words[0].compound
-        && names::is_article(&words[0].exact)
-    {
+        && names::is_article(&words[0].exact);
+    if article {
         words.remove(0);
     }
+    article
 }
 
 /// Turns clauses into query words with their literal alternatives.
@@ -149,15 +153,14 @@ pub fn plan(clauses: &[Clause], analyzer: &Analyzer) -> Vec<QueryWord> {
             let start = group[0].start;
             let end = group[group.len() - 1].end;
             let text = clause.text[start..end].to_string();
-            if !clause.phrase {
-                drop_article(&mut group);
-            }
+            let article = !clause.phrase && drop_article(&mut group);
             let alts = literal_alts(&group, &text);
             out.push(QueryWord {
                 text,
                 occur: clause.occur,
                 words: group,
                 alts,
+                article,
             });
         }
     }

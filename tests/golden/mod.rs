@@ -1,7 +1,7 @@
 //! Golden cases for the analyzer: for each input line of
 //! `tests/golden/analyzer.txt` (lines starting with `== `), the words it
-//! produces with position, byte offsets, the original slice, exact form, stem
-//! and name key. An input may write invisible characters as `\u{XXXX}`.
+//! produces with position, byte offsets, the original slice, exact form, stem,
+//! name key, and whether it opens a sentence or is written as an acronym. An input may write invisible characters as `\u{XXXX}`.
 //! The file is regenerated only on purpose:
 //!
 //! ```sh
@@ -53,14 +53,16 @@ fn render(line: &str, analyzer: &Analyzer) -> String {
     for w in analyzer.words(input) {
         let _ = writeln!(
             out,
-            "{:>3} {:>3}..{:<3} {:<16} {:<16} {:<14} {}",
+            "{:>3} {:>3}..{:<3} {:<16} {:<16} {:<14} {:<8}{}{}",
             w.position,
             w.start,
             w.end,
             format!("{:?}", &input[w.start..w.end]),
             w.exact,
             format!("~{}", w.stem),
-            name_key(&w).map(|k| format!("^{k}")).unwrap_or_default()
+            name_key(&w).map(|k| format!("^{k}")).unwrap_or_default(),
+            if w.initial { " initial" } else { "" },
+            if w.acronym { " acronym" } else { "" },
         );
     }
     out

@@ -258,7 +258,7 @@ fn variants_command_lists_spellings_with_counts_and_reasons() {
     out.expect_code(0);
     let rows = out.json_lines();
     let row = |spelling: &str| rows.iter().find(|r| r["spelling"] == spelling).cloned();
-    let exact = row("charaa").expect("exact spelling listed");
+    let exact = row("al-Charaa").expect("exact spelling listed, as typed");
     assert_eq!(exact["how"], "exact");
     assert_eq!(exact["articles"], 1);
     let variant = row("chareh").expect("el-Chareh listed");
@@ -317,4 +317,48 @@ fn alias_file_from_the_command_line_and_environment() {
         "{}",
         missing.stderr
     );
+}
+
+#[test]
+fn variants_speak_the_users_language() {
+    let env = crate::util::TestEnv::new();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/names.jsonl"),
+        env.corpus.join("names.jsonl"),
+    )
+    .unwrap();
+    for query in [
+        "EI",
+        "Daech",
+        "Donetsk",
+        "al-Charaa",
+        "\"Etat islamique\"",
+        "Poutine",
+    ] {
+        let out = env.run(&["variants", "--json", query]);
+        let rows = out.json_lines();
+        let mut seen = std::collections::HashSet::new();
+        for r in &rows {
+            let spelling = r["spelling"].as_str().unwrap();
+            // Never an index term (`~donetsk`, `^PTN/poutine`, `=ei`).
+            assert!(!spelling.starts_with(['~', '^', '=']), "{query}: {r}");
+            // Each spelling once, case and accents aside.
+            assert!(
+                seen.insert(recoupe::analysis::fold::fold_str(spelling)),
+                "{query}: {spelling} twice"
+            );
+            // Weights rounded to two decimals.
+            let w = r["weight"].as_f64().unwrap();
+            assert!(
+                ((w * 100.0).round() - w * 100.0).abs() < 1e-3,
+                "{query}: weight {w}"
+            );
+        }
+        let text = env.run(&["variants", query]);
+        assert!(
+            !text.stdout.contains('~') && !text.stdout.contains("0000"),
+            "{}",
+            text.stdout
+        );
+    }
 }
