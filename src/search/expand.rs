@@ -18,8 +18,10 @@
 
 use std::collections::HashSet;
 
+use tantivy::postings::Postings;
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
+use tantivy::DocSet;
 use tantivy::Term;
 
 use super::plan::{self, Alt, How, QueryWord};
@@ -125,16 +127,58 @@ impl Vocabulary<'_> {
         self.searcher.doc_freq(&term).unwrap_or(0)
     }
 
-    /// True when the corpus writes `spelling` as a name: capitalised where
-    /// no capital is required in more than half of the passages holding
-    /// it, or never in lowercase at all (a name met only at the start of
-    /// sentences), and not mostly as an acronym. So `Poutine` and `Julani`
-    /// are names; `crime`, `potins`, `certes` (capitalised only at the start
-    /// of sentences and titles, lowercase elsewhere) are not, nor `USD`.
+    /// True when the corpus writes `spelling` as a name: where a capital is
+    /// not required (not at the start of a sentence or title), it is
+    /// capitalised more often than not; or it is never written in lowercase
+    /// at all (a name met only at the start of sentences); and it is not
+    /// mostly an acronym. Counted in occurrences, not passages, since a
+    /// title "Crime à Marseille" and "un crime" in its text share a passage.
+    /// So `Poutine` and `Julani` are names; `crime`, `potins`, `certes`
+    /// (capitalised only at the start of sentences and titles) are not, nor
+    /// `USD`.
     pub fn written_as_name(&self, s: &Spelling) -> bool {
-        let all = self.doc_freq(&s.text);
-        (s.named * 2 > all || (s.named > 0 || s.initial > 0) && s.named + s.initial >= all)
-            && self.doc_freq(&acronym_term(&s.text)) * 2 <= all
+        if s.named == 0 && s.initial == 0 {
+            return false;
+        }
+        let Some(key) = names::spelling_key(&s.text) else {
+            return false;
+        };
+        let named = self.occurrences(&name_term(&key, &s.text, false), u64::MAX);
+        let initial = self.occurrences(&name_term(&key, &s.text, true), u64::MAX);
+        let capitalised = named + initial;
+        // Enough to tell: stop counting once lowercase outnumbers `named`.
+        let all = self.occurrences(&s.text, capitalised + named + 1);
+        let lowercase = all.saturating_sub(capitalised);
+        let name_like = if named > 0 {
+            named > lowercase
+        } else {
+            lowercase == 0
+        };
+        name_like && self.doc_freq(&acronym_term(&s.text)) * 2 <= self.doc_freq(&s.text)
+    }
+
+    /// Occurrences of `term` in the index, counted up to `enough`.
+    fn occurrences(&self, term: &str, enough: u64) -> u64 {
+        let term = Term::from_field_text(self.field, term);
+        let mut total = 0u64;
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.field) else {
+                continue;
+            };
+            let Ok(Some(mut postings)) =
+                inverted.read_postings(&term, tantivy::schema::IndexRecordOption::WithFreqs)
+            else {
+                continue;
+            };
+            while postings.doc() != tantivy::TERMINATED {
+                total += u64::from(postings.term_freq());
+                if total >= enough {
+                    return total;
+                }
+                postings.advance();
+            }
+        }
+        total
     }
 
     /// How the corpus capitalises `word` (see [`Vocabulary::spellings`]).
@@ -316,7 +360,7 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
         variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
         phrase_spellings(w, vocab, analyzer);
     }
-    alias_alternatives(words, vocab, aliases);
+    alias_alternatives(words, aliases);
     for w in words.iter_mut() {
         typos(w, vocab);
         share_rarity(w, vocab);
@@ -565,7 +609,7 @@ fn names_it(query: &[(&[Word], bool)], name: &AliasName) -> bool {
 /// Adds the other names of every alias group a run of query words (or a
 /// quoted phrase, whole) names. Aliases apply to what was typed: never to
 /// a spelling variant found in the index, nor to another alias (no chains).
-fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases) {
+fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
     let mut additions: Vec<(usize, Alt)> = Vec::new();
     let add_group = |group: &[AliasName],
                      targets: std::ops::Range<usize>,
@@ -588,45 +632,27 @@ fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Ali
                         label: other.text.clone(),
                     },
                 ));
-                if other.words.len() == 1 && other.words[0].len() == 1 {
-                    // A one-word alias brings its own spellings (never an
-                    // acronym's: `MBS` is not `MBZ`); one written with an
-                    // article keeps it (`al-Golani` is the man, a bare
-                    // `Golani` the Israeli brigade), in any of its forms
-                    // (`al-`, `el-`, `ach-`…).
-                    let mut probe = QueryWord {
-                        text: other.text.clone(),
-                        occur: Occur::Should,
-                        words: other.words[0].clone(),
-                        alts: Vec::new(),
-                        article: false,
-                    };
-                    variants(
-                        &mut probe,
-                        vocab,
-                        ALIAS_WEIGHT,
-                        How::Alias,
-                        Some(&other.text),
-                    );
-                    let mut spellings: Vec<Alt> = probe.alts;
-                    if other.articles[0] {
-                        let bare = other.words[0][0].exact.clone();
-                        let mut with_article = Vec::new();
-                        for (term, weight) in std::iter::once((bare, ALIAS_WEIGHT))
-                            .chain(spellings.iter().map(|a| (a.terms[0].1.clone(), a.weight)))
-                        {
-                            for article in names::article_forms(&term) {
-                                with_article.push(Alt {
-                                    terms: vec![(0, article.to_string()), (1, term.clone())],
-                                    weight: weight / 2.0,
-                                    how: How::Alias,
-                                    label: other.text.clone(),
-                                });
-                            }
+                if other.words.len() == 1 && other.words[0].len() == 1 && other.articles[0] {
+                    // A name written with its article keeps it (`al-Golani`
+                    // is the man, a bare `Golani` the Israeli brigade), in
+                    // any of its forms (`al-`, `el-`, `ach-`…). Aliases get
+                    // no spelling variants: `MBS` must not bring `MBZ`, nor
+                    // `Charaa` the Chara of another story.
+                    let bare = &other.words[0][0].exact;
+                    for article in names::article_forms(bare) {
+                        if terms.first().is_some_and(|(_, t)| t == article) {
+                            continue;
                         }
-                        spellings = with_article;
+                        additions.push((
+                            i,
+                            Alt {
+                                terms: vec![(0, article.to_string()), (1, bare.clone())],
+                                weight,
+                                how: How::Alias,
+                                label: other.text.clone(),
+                            },
+                        ));
                     }
-                    additions.extend(spellings.into_iter().map(|a| (i, a)));
                 }
             }
         }
