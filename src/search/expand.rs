@@ -353,6 +353,81 @@ pub fn unstem_names(words: &mut [QueryWord], vocab: &Vocabulary) {
     }
 }
 
+/// Marks a prefix term in an alternative: `j*` matches any word starting
+/// with `j` (an initial).
+pub const PREFIX_MARK: char = '*';
+
+/// The letters of `word` when it is typed as initials before a name:
+/// single letters (`N.`, `J.-C.`) or two or three capitals (`JC`).
+fn initials_of(word: &QueryWord) -> Option<Vec<String>> {
+    let singles = word
+        .words
+        .iter()
+        .all(|w| w.exact.chars().count() == 1 && w.exact.chars().all(char::is_alphabetic));
+    if singles && !word.words.is_empty() {
+        return Some(word.words.iter().map(|w| w.exact.clone()).collect());
+    }
+    let w = word.words.first().filter(|_| word.is_single())?;
+    let letters = w.exact.chars().count();
+    (w.acronym && (2..=3).contains(&letters) && w.exact.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| w.exact.chars().map(String::from).collect())
+}
+
+/// Initials typed before a name match the full first names next to it:
+/// `J.-C. Juncker` and `JC Juncker` find Jean-Claude Juncker, `N.
+/// Nazarbaïev` finds Noursoultan Nazarbaïev. The initials' query word gets
+/// a phrase of prefixes followed by the name (as typed or in a spelling
+/// variant), so it matches only next to the name.
+fn initials(words: &mut [QueryWord]) {
+    let mut i = 0;
+    while i < words.len() {
+        // A run of initials (`J.-C.` is read as `J`, `C`), then a name.
+        let mut letters: Vec<String> = Vec::new();
+        let mut end = i;
+        while end < words.len() && words[end].occur == words[i].occur {
+            match initials_of(&words[end]) {
+                Some(l) => letters.extend(l),
+                None => break,
+            }
+            end += 1;
+        }
+        let name = words.get(end).filter(|n| {
+            end > i && n.occur == words[i].occur && n.is_single() && n.words[0].capitalized
+        });
+        let Some(name) = name else {
+            i = end.max(i + 1);
+            continue;
+        };
+        let alts: Vec<Alt> = name
+            .alts
+            .iter()
+            .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Variant))
+            .take(8)
+            .map(|spelling| {
+                let mut terms: Vec<(usize, String)> = letters
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| (k, format!("{l}{PREFIX_MARK}")))
+                    .collect();
+                terms.push((letters.len(), spelling.terms[0].1.clone()));
+                let typed: Vec<&str> = words[i..end].iter().map(|w| w.text.as_str()).collect();
+                Alt {
+                    terms,
+                    weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
+                    how: How::Variant,
+                    label: format!("{} {}", typed.join(" "), spelling.label),
+                }
+            })
+            .collect();
+        for w in &mut words[i..end] {
+            for alt in &alts {
+                push_alt(w, alt.clone());
+            }
+        }
+        i = end + 1;
+    }
+}
+
 /// Adds variant, alias and typo alternatives to `words`.
 pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, analyzer: &Analyzer) {
     for w in words.iter_mut() {
@@ -365,6 +440,7 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
         typos(w, vocab);
         share_rarity(w, vocab);
     }
+    initials(words);
 }
 
 /// At most this many spellings of a quoted phrase are searched.
@@ -423,6 +499,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             words: vec![w.clone()],
             alts: plan::literal_alts(std::slice::from_ref(w), &w.exact),
             article: false,
+            title: false,
         };
         if is_name(w, vocab) {
             probe.alts.retain(|a| a.how != How::Stem);

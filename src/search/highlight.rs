@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::expand::PREFIX_MARK;
 use super::plan::{How, QueryWord};
 use super::syntax::Occur;
 use crate::analysis::tokenizer::{ACRONYM_MARK, STEM_MARK};
@@ -28,6 +29,8 @@ fn term_matches(term: &str, w: &Word) -> bool {
         w.stem == stem
     } else if let Some(acronym) = term.strip_prefix(ACRONYM_MARK) {
         w.acronym && w.exact == acronym
+    } else if let Some(prefix) = term.strip_suffix(PREFIX_MARK) {
+        w.exact.starts_with(prefix)
     } else {
         w.exact == term
     }

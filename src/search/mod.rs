@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EnableScoring, Occur as TOccur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{TantivyDocument, Term};
@@ -148,7 +148,26 @@ pub struct Searcher {
 }
 
 fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
-    let q: Box<dyn Query> = if alt.terms.len() == 1 {
+    let prefixed = alt
+        .terms
+        .iter()
+        .any(|(_, t)| t.ends_with(expand::PREFIX_MARK));
+    let q: Box<dyn Query> = if prefixed && alt.terms.len() > 1 {
+        // Initials: each `j*` matches the words starting with `j`.
+        Box::new(RegexPhraseQuery::new_with_offset(
+            field,
+            alt.terms
+                .iter()
+                .map(|(off, t)| {
+                    let pattern = match t.strip_suffix(expand::PREFIX_MARK) {
+                        Some(prefix) => format!("{}.*", regex_escape(prefix)),
+                        None => regex_escape(t),
+                    };
+                    (*off, pattern)
+                })
+                .collect(),
+        ))
+    } else if alt.terms.len() == 1 {
         Box::new(TermQuery::new(
             Term::from_field_text(field, &alt.terms[0].1),
             IndexRecordOption::WithFreqs,
@@ -162,6 +181,18 @@ fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
         ))
     };
     Box::new(BoostQuery::new(q, alt.weight))
+}
+
+/// `text` with the characters that mean something in a regex escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn word_query(field: tantivy::schema::Field, word: &QueryWord) -> Box<dyn Query> {
@@ -230,6 +261,10 @@ impl Searcher {
             field: self.index.schema.fields.body,
         };
         expand::unstem_names(&mut words, &vocab);
+        plan::mark_titles(&mut words, |w| {
+            w.words.first().is_some_and(|x| x.capitalized)
+                || (w.is_single() && expand::is_name(&w.words[0], &vocab))
+        });
         if !strict {
             expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer);
         }
@@ -348,7 +383,7 @@ impl Searcher {
             let occur = match w.occur {
                 Occur::MustNot => TOccur::MustNot,
                 Occur::Must => TOccur::Must,
-                Occur::Should if opts.all => TOccur::Must,
+                Occur::Should if opts.all && !w.title => TOccur::Must,
                 Occur::Should => TOccur::Should,
             };
             word_clauses.push((occur, word_query(f.body, w)));
@@ -386,13 +421,14 @@ impl Searcher {
         let total = self.searcher.num_docs().max(1);
         let distinctive: Vec<&&QueryWord> = positive
             .iter()
+            .filter(|w| !w.title)
             .filter(|w| {
                 let df = self.doc_freq(w);
                 df < COMMON_MIN_PASSAGES || df * COMMON_SHARE_DEN < total * COMMON_SHARE_NUM
             })
             .collect();
         let counted: Vec<&QueryWord> = if distinctive.is_empty() {
-            positive.clone()
+            positive.iter().copied().filter(|w| !w.title).collect()
         } else {
             distinctive.into_iter().copied().collect()
         };

@@ -81,6 +81,9 @@ pub struct QueryWord {
     pub alts: Vec<Alt>,
     /// A leading Arabic article (`al-`, `el-`…) was typed and dropped.
     pub article: bool,
+    /// A title or honorific typed before a name (`président`, `M.`): it
+    /// helps ranking but is never required and never counts as matched.
+    pub title: bool,
 }
 
 impl QueryWord {
@@ -129,6 +132,36 @@ pub fn drop_article(words: &mut Vec<Word>) -> bool {
     article
 }
 
+/// Titles and honorifics, embedded from `index-schema/titles.txt`.
+pub const TITLES: &str = include_str!("../../index-schema/titles.txt");
+
+/// True when `exact` (a folded word) is a title or honorific.
+pub fn is_title(exact: &str) -> bool {
+    static TITLE_SET: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    TITLE_SET
+        .get_or_init(|| {
+            crate::analysis::word_list(TITLES)
+                .map(crate::analysis::fold::fold_str)
+                .collect()
+        })
+        .contains(exact)
+}
+
+/// Marks the query words that are titles typed before a name: a single
+/// word of [`TITLES`] followed by a name (`is_name`) or by another such
+/// title (`le premier ministre Castex`), with the same operator.
+pub fn mark_titles(words: &mut [QueryWord], is_name: impl Fn(&QueryWord) -> bool) {
+    for i in (0..words.len().saturating_sub(1)).rev() {
+        let next = &words[i + 1];
+        let before_name = next.title || is_name(next);
+        let w = &words[i];
+        let title =
+            before_name && w.is_single() && w.occur == next.occur && is_title(&w.words[0].exact);
+        words[i].title = title;
+    }
+}
+
 /// Turns clauses into query words with their literal alternatives.
 pub fn plan(clauses: &[Clause], analyzer: &Analyzer) -> Vec<QueryWord> {
     let mut out = Vec::new();
@@ -161,6 +194,7 @@ pub fn plan(clauses: &[Clause], analyzer: &Analyzer) -> Vec<QueryWord> {
                 words: group,
                 alts,
                 article,
+                title: false,
             });
         }
     }

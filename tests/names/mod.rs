@@ -362,3 +362,85 @@ fn variants_speak_the_users_language() {
         );
     }
 }
+
+/// A small corpus of whole names written in several ways.
+fn whole_names_env() -> crate::util::TestEnv {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "w.jsonl",
+        &[
+            json!({"id": "juncker-full", "title": "Bruxelles", "text": "Le président de la Commission, Jean-Claude Juncker, a reçu les ministres."}),
+            json!({"id": "juncker-bare", "title": "Départ", "text": "Après cinq ans, Juncker a quitté la Commission."}),
+            json!({"id": "nazarbaiev", "title": "Kazakhstan", "text": "Le président Noursoultan Nazarbaïev a démissionné mardi."}),
+            json!({"id": "erdogan-title", "title": "Turquie", "text": "Le président turc Recep Tayyip Erdogan a menacé l'Europe."}),
+            json!({"id": "erdogan-bare", "title": "Ankara", "text": "Selon Erdogan, les réfugiés pourraient partir."}),
+            json!({"id": "assad-fr", "title": "Damas", "text": "Le régime de Bachar al-Assad a repris Alep."}),
+            json!({"id": "assad-en", "title": "Damas", "text": "Les alliés de Bashar el-Assad se réunissent."}),
+            json!({"id": "putin-fr", "title": "Moscou", "text": "Vladimir Poutine a reçu le chancelier."}),
+            json!({"id": "putin-en", "title": "Moscow", "text": "Selon Wladimir Putin, rien ne change."}),
+            json!({"id": "ei-caps", "title": "Revendication", "text": "Le groupe État islamique (EI) a revendiqué l'attaque."}),
+            json!({"id": "daech", "title": "Irak", "text": "Les jihadistes de Daech ont perdu Mossoul."}),
+            json!({"id": "ei-word", "title": "Langues", "text": "En hawaïen, le mot ei désigne un collier de fleurs."}),
+        ],
+    );
+    env
+}
+
+#[test]
+fn a_quoted_name_keeps_its_spellings_and_its_aliases() {
+    let env = whole_names_env();
+    let (_, fr) = env.search_json(&["\"Bachar al-Assad\""]);
+    let (_, en) = env.search_json(&["\"Bashar al-Assad\""]);
+    let ids = |hits: &[serde_json::Value]| -> BTreeSet<String> {
+        crate::util::docs(hits).into_iter().collect()
+    };
+    let set = |docs: &[&str]| -> BTreeSet<String> { docs.iter().map(|d| d.to_string()).collect() };
+    assert_eq!(ids(&fr), set(&["assad-fr", "assad-en"]));
+    assert_eq!(
+        ids(&en),
+        ids(&fr),
+        "quoted spellings reach the same passages"
+    );
+    // The phrase is highlighted as the passage writes it.
+    let hit = en.iter().find(|h| h["doc"] == "assad-en").unwrap();
+    let shown: Vec<&str> = hit["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["Bashar", "el", "Assad"]);
+    let (_, putin) = env.search_json(&["\"Vladimir Putin\""]);
+    assert_eq!(ids(&putin), set(&["putin-en", "putin-fr"]));
+    // An alias of the whole phrase applies; an acronym alias only in capitals.
+    let (_, ei) = env.search_json(&["\"Etat islamique\""]);
+    assert_eq!(ids(&ei), set(&["daech", "ei-caps"]));
+    let (_, daech) = env.search_json(&["Daech"]);
+    assert!(!ids(&daech).contains("ei-word"), "{daech:?}");
+    assert!(ids(&daech).contains("ei-caps"));
+}
+
+#[test]
+fn titles_never_make_all_fail_and_initials_find_full_first_names() {
+    let env = whole_names_env();
+    let (_, hits) = env.search_json(&["--all", "le président Erdogan"]);
+    assert_eq!(crate::util::docs(&hits), ["erdogan-title", "erdogan-bare"]);
+    let (_, hits) = env.search_json(&["--all", "cheikh", "Erdogan"]);
+    assert_eq!(hits.len(), 2);
+    for q in ["J.-C. Juncker", "JC Juncker", "J. C. Juncker"] {
+        let (_, hits) = env.search_json(&["--all", q]);
+        assert_eq!(crate::util::docs(&hits), ["juncker-full"], "{q}");
+        let shown: Vec<&str> = hits[0]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(shown, ["Jean", "Claude", "Juncker"], "{q}");
+        let (_, hits) = env.search_json(&[q]);
+        assert_eq!(crate::util::docs(&hits)[0], "juncker-full", "{q}");
+    }
+    let (_, hits) = env.search_json(&["--all", "N. Nazarbaïev"]);
+    assert_eq!(crate::util::docs(&hits), ["nazarbaiev"]);
+}
