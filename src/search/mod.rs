@@ -183,6 +183,82 @@ fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, alt.weight))
 }
 
+/// Words of a name standing this far apart still count as together
+/// (`Abou Bakr al-Baghdadi` for `Abu Bakr Baghdadi`).
+const TOGETHER_SLOP: u32 = 3;
+/// At most this many spellings of a name are tried together.
+const TOGETHER_SPELLINGS: usize = 16;
+
+/// The names of an unquoted query: runs of two or more consecutive single
+/// words, each typed with a capital, with the same operator (titles aside).
+fn name_runs(words: &[QueryWord]) -> Vec<Vec<&QueryWord>> {
+    let mut runs: Vec<Vec<&QueryWord>> = Vec::new();
+    let mut current: Vec<&QueryWord> = Vec::new();
+    for w in words {
+        let name = w.occur != Occur::MustNot
+            && !w.title
+            && !w.alts.is_empty()
+            && w.words.first().is_some_and(|x| x.capitalized)
+            && w.words.iter().all(|x| x.compound == w.words[0].compound);
+        if name && current.last().is_none_or(|l| l.occur == w.occur) {
+            current.push(w);
+            continue;
+        }
+        if current.len() >= 2 {
+            runs.push(std::mem::take(&mut current));
+        }
+        current.clear();
+        if name {
+            current.push(w);
+        }
+    }
+    if current.len() >= 2 {
+        runs.push(current);
+    }
+    runs
+}
+
+/// A query matching where the words of a name stand close together, in
+/// order, in any of their single-term spellings.
+fn together_query(field: tantivy::schema::Field, run: &[&QueryWord]) -> Option<Box<dyn Query>> {
+    let mut phrases: Vec<(Vec<String>, f32)> = vec![(Vec::new(), 1.0)];
+    for w in run {
+        let mut spellings: Vec<&Alt> = w
+            .alts
+            .iter()
+            .filter(|a| a.terms.len() == 1 && !a.terms[0].1.ends_with(expand::PREFIX_MARK))
+            .collect();
+        spellings.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        spellings.truncate(4);
+        let mut next = Vec::new();
+        for (terms, weight) in &phrases {
+            for s in &spellings {
+                let mut t = terms.clone();
+                t.push(s.terms[0].1.clone());
+                next.push((t, weight * s.weight));
+            }
+        }
+        next.sort_by(|a, b| b.1.total_cmp(&a.1));
+        next.truncate(TOGETHER_SPELLINGS);
+        phrases = next;
+    }
+    let clauses: Vec<(TOccur, Box<dyn Query>)> = phrases
+        .into_iter()
+        .filter(|(terms, _)| terms.len() >= 2)
+        .map(|(terms, _)| {
+            let mut q = PhraseQuery::new(
+                terms
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect(),
+            );
+            q.set_slop(TOGETHER_SLOP);
+            (TOccur::Should, Box::new(q) as Box<dyn Query>)
+        })
+        .collect();
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
 /// `text` with the characters that mean something in a regex escaped.
 fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -445,8 +521,14 @@ impl Searcher {
         // through their article's title) come first, which only highlighting
         // can tell.
         let candidates = opts.limit.saturating_add(opts.limit.min(RERANK_EXTRA));
+        let together = name_runs(&words)
+            .iter()
+            .filter_map(|run| together_query(f.body, run))
+            .map(|q| q.weight(EnableScoring::disabled_from_searcher(&self.searcher)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let ranker = Ranker {
             words: counting,
+            together,
             limit: candidates,
             date_field: "date".into(),
         };
@@ -474,6 +556,7 @@ impl Searcher {
         hits.sort_by(|(a, ka), (b, kb)| {
             kb.matched
                 .cmp(&ka.matched)
+                .then(kb.together.cmp(&ka.together))
                 .then(in_text(b, false).cmp(&in_text(a, false)))
                 .then(in_text(b, true).cmp(&in_text(a, true)))
                 .then(kb.cmp(ka))

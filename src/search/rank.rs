@@ -1,4 +1,5 @@
-//! Ranking passages: more query words matched first, then BM25, then newest.
+//! Ranking passages: more query words matched first, then the query's names
+//! whose words stand together, then BM25, then newest.
 //!
 //! A collector that, for every matching passage, counts how many of the
 //! query's words it matches (with one cheap cursor per word, moved forward
@@ -18,6 +19,9 @@ use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 #[derive(Clone, Copy, Debug)]
 pub struct Key {
     pub matched: u32,
+    /// Names of the query (runs of capitalised words) whose words stand
+    /// together in the passage.
+    pub together: u32,
     pub score: Score,
     /// Seconds since the epoch; `i64::MIN` when the article has no date.
     pub date: i64,
@@ -38,6 +42,7 @@ impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
         self.matched
             .cmp(&other.matched)
+            .then(self.together.cmp(&other.together))
             .then(self.score.total_cmp(&other.score))
             .then(self.date.cmp(&other.date))
     }
@@ -68,6 +73,9 @@ impl PartialOrd for Ranked {
 pub struct Ranker {
     /// One weight per positive query word, scoring disabled: only for counting.
     pub words: Vec<Box<dyn Weight>>,
+    /// One weight per name of the query, matching where its words stand
+    /// together (scoring disabled).
+    pub together: Vec<Box<dyn Weight>>,
     pub limit: usize,
     pub date_field: String,
 }
@@ -75,6 +83,7 @@ pub struct Ranker {
 pub struct SegmentRanker {
     segment: SegmentOrdinal,
     words: Vec<Box<dyn Scorer>>,
+    together: Vec<Box<dyn Scorer>>,
     dates: Option<Column<tantivy::DateTime>>,
     /// Min-heap of the best so far (reversed order).
     best: BinaryHeap<std::cmp::Reverse<Ranked>>,
@@ -95,10 +104,16 @@ impl Collector for Ranker {
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let together = self
+            .together
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let dates = reader.fast_fields().date(&self.date_field).ok();
         Ok(SegmentRanker {
             segment,
             words,
+            together,
             dates,
             best: BinaryHeap::with_capacity(self.limit + 1),
             limit: self.limit,
@@ -124,15 +139,20 @@ impl SegmentCollector for SegmentRanker {
         if self.limit == 0 {
             return;
         }
-        let mut matched = 0;
-        for w in &mut self.words {
-            if w.doc() < doc {
-                w.seek(doc);
+        let count = |scorers: &mut Vec<Box<dyn Scorer>>| {
+            let mut n = 0;
+            for w in scorers.iter_mut() {
+                if w.doc() < doc {
+                    w.seek(doc);
+                }
+                if w.doc() == doc {
+                    n += 1;
+                }
             }
-            if w.doc() == doc {
-                matched += 1;
-            }
-        }
+            n
+        };
+        let matched = count(&mut self.words);
+        let together = count(&mut self.together);
         let date = self
             .dates
             .as_ref()
@@ -141,6 +161,7 @@ impl SegmentCollector for SegmentRanker {
         let ranked = Ranked {
             key: Key {
                 matched,
+                together,
                 score,
                 date,
             },
@@ -168,6 +189,7 @@ mod tests {
     fn key(matched: u32, score: f32, date: i64) -> Key {
         Key {
             matched,
+            together: 0,
             score,
             date,
         }

@@ -444,3 +444,23 @@ fn titles_never_make_all_fail_and_initials_find_full_first_names() {
     let (_, hits) = env.search_json(&["--all", "N. Nazarbaïev"]);
     assert_eq!(crate::util::docs(&hits), ["nazarbaiev"]);
 }
+
+#[test]
+fn an_unquoted_name_ranks_passages_that_write_it_together_first() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "b.jsonl",
+        &[
+            // All three words, far apart, and repeated: the higher BM25.
+            json!({"id": "apart", "title": "Golfe", "text": "À Abu Dhabi, le cheikh a reçu Bakr, un homme d'affaires; Baghdadi, Baghdadi et Baghdadi étaient des noms de rues, dit Bakr."}),
+            json!({"id": "together", "title": "Irak", "text": "Le chef jihadiste Abou Bakr al-Baghdadi est apparu dans une vidéo."}),
+            json!({"id": "some", "title": "Emirats", "text": "Le prince héritier d'Abu Dhabi a reçu le ministre."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["Abu Bakr al-Baghdadi"]);
+    assert_eq!(crate::util::docs(&hits), ["together", "apart", "some"]);
+    // --all still requires every word.
+    let (_, hits) = env.search_json(&["--all", "Abu Bakr al-Baghdadi"]);
+    assert_eq!(crate::util::docs(&hits), ["together", "apart"]);
+}
