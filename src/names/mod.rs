@@ -33,7 +33,7 @@ pub use key::{
     article_forms, closeness, is_article, is_standalone_article, spelling_key, spelling_keys,
     strip_article,
 };
-pub use script::{consonant_skeleton, is_abjad, transliterate};
+pub use script::{consonant_skeleton, is_abjad, transliterate, transliterations};
 
 /// Version of the spelling-key scheme. Name keys are stored in the index, so
 /// this is part of the index fingerprint: change it with the key rules.

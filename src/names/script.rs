@@ -29,6 +29,34 @@ use super::key;
 /// Returns the lowercase Latin transliteration of `text` if it contains
 /// letters of a non-Latin script, `None` otherwise.
 pub fn transliterate(text: &str) -> Option<String> {
+    transliterate_with(text, Reading::French)
+}
+
+/// Every Latin reading of `text` worth searching, the usual one first:
+/// Russian `х` is `kh` in Russian names but stands for the Arabic `h` in
+/// borrowed ones (`Хамас` is Hamas, `Хезболла` Hezbollah), so a word with
+/// `х` also gets the `h` reading. Empty for Latin text.
+pub fn transliterations(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = transliterate(text).into_iter().collect();
+    if text.chars().any(|c| matches!(c, 'х' | 'Х')) {
+        if let Some(h) = transliterate_with(text, Reading::ArabicH) {
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
+    }
+    out
+}
+
+/// How letters with two usual renderings are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    French,
+    /// Cyrillic `х` as `h`.
+    ArabicH,
+}
+
+fn transliterate_with(text: &str, reading: Reading) -> Option<String> {
     if !has_non_latin_letters(text) {
         return None;
     }
@@ -38,11 +66,11 @@ pub fn transliterate(text: &str) -> Option<String> {
         if is_word_char(ch) {
             word.push(ch);
         } else {
-            flush_word(&mut word, &mut out);
+            flush_word(&mut word, &mut out, reading);
             push_separator(ch, &mut out);
         }
     }
-    flush_word(&mut word, &mut out);
+    flush_word(&mut word, &mut out, reading);
     Some(out)
 }
 
@@ -145,21 +173,31 @@ fn push_separator(ch: char, out: &mut String) {
 }
 
 /// Transliterates one word and appends it, lowercase, to `out`.
-fn flush_word(word: &mut String, out: &mut String) {
+fn flush_word(word: &mut String, out: &mut String, reading: Reading) {
     if word.is_empty() {
         return;
     }
     let mut lower = String::new();
     crate::analysis::fold::lowercase(word, &mut lower);
     let ukrainian = lower.chars().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ'));
+    if lower.chars().any(|c| c.script() == Script::Greek) {
+        greek(&lower, out);
+        word.clear();
+        return;
+    }
     let mut chars: Vec<char> = lower.chars().collect();
     // Arabic article: "الشرع" → "شرع", when at least two letters remain.
     if chars.len() >= 4 && chars[0] == 'ا' && chars[1] == 'ل' {
         chars.drain(..2);
     }
-    for c in chars {
-        let piece: &str = if is_cyrillic(c) {
+    let last = chars.len().saturating_sub(1);
+    for (i, c) in chars.into_iter().enumerate() {
+        let piece: &str = if reading == Reading::ArabicH && c == 'х' {
+            "h"
+        } else if is_cyrillic(c) {
             cyrillic(c, ukrainian).unwrap_or_else(|| any_ascii::any_ascii_char(c))
+        } else if c.script() == Script::Hebrew {
+            hebrew(c, i == 0, i == last).unwrap_or_else(|| any_ascii::any_ascii_char(c))
         } else if is_arabic(c) {
             arabic(c).unwrap_or_else(|| any_ascii::any_ascii_char(c))
         } else if c.is_ascii() {
@@ -215,6 +253,103 @@ fn cyrillic(c: char, ukrainian: bool) -> Option<&'static str> {
         'э' => "e",
         'ю' => "iu",
         'я' => "ia",
+        _ => return None,
+    })
+}
+
+/// Modern Greek, French-press conventions, digraphs first: `ντ` → `d`
+/// (Ερντογάν → erdogan), `μπ` → `b`, `γκ` → `g`, `ου` → `ou`, `αι` → `e`,
+/// `ει`/`οι` → `i`; `η`, `υ` → `i`, `χ` → `kh`, `β` → `v`. Accents are
+/// dropped first.
+fn greek(lower: &str, out: &mut String) {
+    use unicode_normalization::UnicodeNormalization;
+    let letters: Vec<char> = lower
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    let mut i = 0;
+    while i < letters.len() {
+        let pair = (letters[i], letters.get(i + 1).copied().unwrap_or(' '));
+        let digraph = match pair {
+            ('ν', 'τ') => Some("d"),
+            ('μ', 'π') => Some("b"),
+            ('γ', 'κ') => Some("g"),
+            ('γ', 'γ') => Some("ng"),
+            ('ο', 'υ') => Some("ou"),
+            ('α', 'ι') => Some("e"),
+            ('ε', 'ι') | ('ο', 'ι') => Some("i"),
+            ('α', 'υ') => Some("av"),
+            ('ε', 'υ') => Some("ev"),
+            _ => None,
+        };
+        if let Some(d) = digraph {
+            out.push_str(d);
+            i += 2;
+            continue;
+        }
+        let one = match pair.0 {
+            'α' => "a",
+            'β' => "v",
+            'γ' => "g",
+            'δ' => "d",
+            'ε' => "e",
+            'ζ' => "z",
+            'η' | 'ι' | 'υ' => "i",
+            'θ' => "th",
+            'κ' => "k",
+            'λ' => "l",
+            'μ' => "m",
+            'ν' => "n",
+            'ξ' => "x",
+            'ο' | 'ω' => "o",
+            'π' => "p",
+            'ρ' => "r",
+            'σ' | 'ς' => "s",
+            'τ' => "t",
+            'φ' => "f",
+            'χ' => "kh",
+            'ψ' => "ps",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            c => any_ascii::any_ascii_char(c),
+        };
+        out.extend(one.chars().filter(char::is_ascii_alphanumeric));
+        i += 1;
+    }
+}
+
+/// Hebrew letters. The script writes few vowels: `ו` and `י` stand for
+/// `ou` and `i` inside a word (`y` at its start), `א` and `ע` for a vowel;
+/// a final `ה` is silent. So חמאס gives `hmas` (Hamas).
+fn hebrew(c: char, first: bool, last: bool) -> Option<&'static str> {
+    Some(match c {
+        'א' => "a",
+        'ע' => "",
+        'ב' => "b",
+        'ג' => "g",
+        'ד' => "d",
+        'ה' if last => "",
+        'ה' => "h",
+        'ו' if first => "v",
+        'ו' => "ou",
+        'ז' => "z",
+        'ח' => "h",
+        'ט' | 'ת' => "t",
+        'י' if first => "y",
+        'י' => "i",
+        'כ' | 'ך' | 'ק' => "k",
+        'ל' => "l",
+        'מ' | 'ם' => "m",
+        'נ' | 'ן' => "n",
+        'ס' => "s",
+        'פ' | 'ף' => "f",
+        'צ' | 'ץ' => "ts",
+        'ר' => "r",
+        'ש' => "ch",
+        '\u{05B0}'..='\u{05C7}' => "",
         _ => return None,
     })
 }
@@ -304,6 +439,19 @@ mod tests {
         assert_eq!(transliterate("مُحَمَّد").as_deref(), Some("mouhamad"));
         assert!(is_abjad("الشرع") && is_abjad("נתניהו"));
         assert!(!is_abjad("Путин") && !is_abjad("charaa"));
+    }
+
+    #[test]
+    fn greek_hebrew_and_the_two_readings_of_kha() {
+        assert_eq!(transliterate("Ερντογάν").as_deref(), Some("erdogan"));
+        assert_eq!(spelling_key("Ερντογάν"), spelling_key("erdogan"));
+        assert_eq!(transliterate("Μητσοτάκης").as_deref(), Some("mitsotakis"));
+        assert_eq!(transliterate("חמאס").as_deref(), Some("hmas"));
+        assert_eq!(consonant_skeleton("חמאס"), consonant_skeleton("hamas"));
+        assert_eq!(transliterations("Хамас"), ["khamas", "hamas"]);
+        assert_eq!(transliterations("Хезболла"), ["khezbolla", "hezbolla"]);
+        assert_eq!(transliterations("Путин"), ["putin"]);
+        assert!(transliterations("Poutine").is_empty());
     }
 
     #[test]

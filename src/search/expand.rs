@@ -431,8 +431,9 @@ fn initials(words: &mut [QueryWord]) {
 /// Adds variant, alias and typo alternatives to `words`.
 pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, analyzer: &Analyzer) {
     for w in words.iter_mut() {
-        transliterated(w, analyzer);
+        transliterated(w, vocab, analyzer);
         variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
+        by_frequency(w, vocab);
         phrase_spellings(w, vocab, analyzer);
     }
     alias_alternatives(words, aliases);
@@ -504,7 +505,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
         if is_name(w, vocab) {
             probe.alts.retain(|a| a.how != How::Stem);
         }
-        transliterated(&mut probe, analyzer);
+        transliterated(&mut probe, vocab, analyzer);
         variants(&mut probe, vocab, VARIANT_WEIGHT, How::Variant, None);
         typos(&mut probe, vocab);
         let mut opts: Vec<Alt> = probe
@@ -566,22 +567,79 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
     word.alts = beam;
 }
 
-/// The Latin spelling of a query word written in another script.
-fn latin(word: &QueryWord) -> Option<String> {
+/// A query word written in another script is matched through its Latin
+/// readings (see [`names::transliterations`]): each reading, and the
+/// corpus spellings close to it, count as variants, but only spellings the
+/// corpus writes as names. Since such a query carries no spelling of its
+/// own to compare vowels with (an abjad writes none of its short vowels),
+/// how often the corpus uses each candidate weighs in its rank: the most
+/// used spelling of the name first (Hamas before Homas).
+fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer) {
     if !word.is_single() {
-        return None;
+        return;
     }
-    names::transliterate(&word.words[0].exact)
+    let readings = names::transliterations(&word.words[0].exact);
+    if readings.is_empty() {
+        return;
+    }
+    for (i, latin) in readings.iter().enumerate() {
+        let lw = analyzer.words(latin);
+        if lw.len() != 1 {
+            continue;
+        }
+        let spelling = vocab.spelling(&lw[0].exact);
+        if vocab.written_as_name(&spelling) {
+            push_alt(
+                word,
+                Alt::single(
+                    lw[0].exact.clone(),
+                    0.9 * VARIANT_WEIGHT,
+                    How::Variant,
+                    lw[0].exact.clone(),
+                ),
+            );
+        }
+        if i > 0 {
+            // The usual reading is searched through the word itself
+            // (spelling keys transliterate it); the others here.
+            let mut probe = QueryWord {
+                text: latin.clone(),
+                occur: word.occur,
+                words: lw,
+                alts: Vec::new(),
+                article: false,
+                title: false,
+            };
+            variants(&mut probe, vocab, VARIANT_WEIGHT, How::Variant, None);
+            for alt in probe.alts {
+                push_alt(word, alt);
+            }
+        }
+    }
 }
 
-fn transliterated(word: &mut QueryWord, analyzer: &Analyzer) {
-    let Some(latin) = latin(word) else { return };
-    let lw = analyzer.words(&latin);
-    if lw.len() == 1 {
-        for mut alt in plan::literal_alts(&lw, &lw[0].exact) {
-            alt.how = How::Variant;
-            alt.weight *= 0.9;
-            push_alt(word, alt);
+/// Weighs the variants of a word written in another script by how often
+/// the corpus uses each: from 0.7 for the rarest to 1 for the most used.
+fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary) {
+    if !word.is_single() || names::transliterations(&word.words[0].exact).is_empty() {
+        return;
+    }
+    let dfs: Vec<u64> = word
+        .alts
+        .iter()
+        .map(|a| match (a.how, a.terms.as_slice()) {
+            (How::Variant, [(_, t)]) => vocab.doc_freq(t),
+            _ => 0,
+        })
+        .collect();
+    let most = dfs.iter().copied().max().unwrap_or(0);
+    if most == 0 {
+        return;
+    }
+    let scale = ((1 + most) as f32).ln();
+    for (a, df) in word.alts.iter_mut().zip(dfs) {
+        if a.how == How::Variant && a.terms.len() == 1 {
+            a.weight *= 0.7 + 0.3 * ((1 + df) as f32).ln() / scale;
         }
     }
 }

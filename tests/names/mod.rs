@@ -464,3 +464,64 @@ fn an_unquoted_name_ranks_passages_that_write_it_together_first() {
     let (_, hits) = env.search_json(&["--all", "Abu Bakr al-Baghdadi"]);
     assert_eq!(crate::util::docs(&hits), ["together", "apart"]);
 }
+
+#[test]
+fn queries_in_other_scripts_find_the_names_the_corpus_writes() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    let mut records = Vec::new();
+    for (id, text) in [
+        (
+            "hamas-1",
+            "Le mouvement islamiste Hamas contrôle la bande de Gaza.",
+        ),
+        ("hamas-2", "Un dirigeant du Hamas a été tué."),
+        ("hamas-3", "Le Hamas et Israël ont conclu une trêve."),
+        ("hamza", "Le fils de Ben Laden, Hamza, serait mort."),
+        ("homs", "Les combats ont repris à Homs."),
+        (
+            "hms",
+            "Le navire HMS Defender a croisé au large de la Crimée.",
+        ),
+        ("cammas", "Le skipper Franck Cammas a remporté la course."),
+        ("beyrouth-1", "Une explosion a ravagé le port de Beyrouth."),
+        (
+            "beyrouth-2",
+            "À Beyrouth, les manifestants réclament des comptes.",
+        ),
+        ("aubert", "Le ministre Jacques Aubert a démissionné."),
+        ("barth", "Le chanteur Daniel Barth est en tournée."),
+        ("erdogan", "Le président Recep Tayyip Erdogan a parlé."),
+        ("hezbollah", "Le Hezbollah a tiré des roquettes."),
+        ("jerusalem", "Des heurts ont éclaté à Jérusalem."),
+    ] {
+        records.push(json!({"id": id, "title": "Dépêche", "text": text}));
+    }
+    env.write_jsonl("s.jsonl", &records);
+    let top = |q: &str| -> Vec<String> { crate::util::docs(&env.search_json(&[q]).1) };
+    for q in ["حماس", "חמאס", "Хамас"] {
+        let found = top(q);
+        assert!(
+            found.len() >= 3 && found[..3].iter().all(|d| d.starts_with("hamas")),
+            "{q}: {found:?}"
+        );
+        for wrong in ["hamza", "homs", "hms"] {
+            assert!(
+                !found.iter().any(|d| d == wrong),
+                "{q} found {wrong}: {found:?}"
+            );
+        }
+    }
+    let found = top("بيروت");
+    assert!(
+        found.len() >= 2 && found[..2].iter().all(|d| d.starts_with("beyrouth")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|d| d == "aubert" || d == "barth"),
+        "{found:?}"
+    );
+    assert_eq!(top("Ερντογάν"), ["erdogan"]);
+    assert_eq!(top("Хезболла"), ["hezbollah"]);
+    assert_eq!(top("ירושלים"), ["jerusalem"]);
+}
