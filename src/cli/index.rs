@@ -1,6 +1,7 @@
 //! `recoupe index`: build or update the index, talking like a cron job.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,8 +9,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use recoupe::analysis::Analyzer;
 use recoupe::corpus::Problem;
+use recoupe::index as index_dir;
 use recoupe::indexer::{self, Options, Reporter, RunError, Summary};
 
+use super::term::clean;
 use super::{code, error, Paths};
 
 const AFTER_HELP: &str = "\
@@ -77,8 +80,8 @@ impl Reporter for CliReporter {
     fn problem(&mut self, p: &Problem) {
         self.problems += 1;
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{p}")),
-            None => eprintln!("{p}"),
+            Some(bar) => bar.suspend(|| eprintln!("{}", clean(&p.to_string()))),
+            None => eprintln!("{}", clean(&p.to_string())),
         }
     }
 
@@ -128,19 +131,53 @@ pub fn describe(s: &Summary) -> String {
     line
 }
 
-/// Runs the indexer; shared with `search`'s first-use indexing.
+/// Runs the indexer; shared with `search`'s first-use indexing. When the
+/// index folder did not exist and the run fails, what it created is
+/// removed again: the index folder and the parents made for it.
 pub fn index(
     paths: &Paths,
     opts: &Options,
     reporter: &mut CliReporter,
 ) -> Result<Summary, RunError> {
-    indexer::run(
+    let created = topmost_missing(&paths.index);
+    let result = indexer::run(
         &paths.corpus,
         &paths.index,
         Arc::new(Analyzer::default()),
         opts,
         reporter,
-    )
+    );
+    if let (Err(e), Some(top)) = (&result, created) {
+        if !e.is_busy() {
+            index_dir::remove_unbuilt(&paths.index);
+            let index = std::path::absolute(&paths.index).unwrap_or_else(|_| paths.index.clone());
+            let mut parent = index.parent();
+            while let Some(dir) = parent.filter(|p| p.starts_with(&top)) {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                parent = dir.parent();
+            }
+        }
+    }
+    result
+}
+
+/// The outermost folder of `path` (itself included) that does not exist
+/// yet, as an absolute path; None when `path` exists.
+fn topmost_missing(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    if path.symlink_metadata().is_ok() {
+        return None;
+    }
+    let mut top = path.clone();
+    for dir in path.ancestors().skip(1) {
+        if dir.symlink_metadata().is_ok() {
+            break;
+        }
+        top = dir.to_path_buf();
+    }
+    Some(top)
 }
 
 pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
@@ -160,7 +197,11 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
                     Err(e) => error(e),
                 }
             } else if !args.quiet || summary.failed > 0 {
-                println!("{}: {}", paths.index.display(), describe(&summary));
+                println!(
+                    "{}: {}",
+                    clean(&paths.index.display().to_string()),
+                    describe(&summary)
+                );
             }
             if summary.failed > 0 {
                 code::ERROR
