@@ -96,7 +96,7 @@ fn io_advice(e: &io::Error) -> String {
     use io::ErrorKind as K;
     match e.kind() {
         K::PermissionDenied => {
-            "permission denied; choose a folder you can write to (or fix its permissions)".into()
+            "permission denied; choose a folder you can write to, or fix its permissions".into()
         }
         K::ReadOnlyFilesystem => "read-only file system; choose a folder on a writable disk".into(),
         K::StorageFull => {
@@ -148,7 +148,7 @@ fn describe_holder(note: &str) -> String {
     };
     format!(
         "pid {pid}, started {}{ago}",
-        local.format("%Y-%m-%d %H:%M:%S (UTC%:z)")
+        local.format("%Y-%m-%d %H:%M:%S UTC%:z")
     )
 }
 
@@ -576,8 +576,8 @@ pub fn remove_unpublished(root: &Path) -> Result<(), IndexError> {
 }
 
 /// Undoes what a first build that failed left in `root`: generations that
-/// were never published, the lock file and `CURRENT.tmp`, then `root` itself
-/// if that leaves it empty. Does nothing when `root` holds a published index
+/// were never published, the lock file and `CURRENT.tmp` (`root` itself is
+/// the caller's to remove). Does nothing when `root` holds a published index
 /// or another indexer is running.
 pub fn remove_unbuilt(root: &Path) {
     if exists(root) {
@@ -601,7 +601,6 @@ pub fn remove_unbuilt(root: &Path) {
         let _ = fs::remove_file(&path);
     }
     drop(lock);
-    let _ = fs::remove_dir(root);
 }
 
 /// The indexer's lock on an index directory; released when dropped or when
@@ -800,7 +799,7 @@ mod tests {
         drop(lock(&root, None).unwrap());
         Index::create_generation(&root, Arc::new(Analyzer::default())).unwrap();
         remove_unbuilt(&root);
-        assert!(!root.exists());
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 0);
 
         published(&root);
         remove_unbuilt(&root);

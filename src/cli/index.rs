@@ -131,14 +131,16 @@ pub fn describe(s: &Summary) -> String {
     line
 }
 
-/// Runs the indexer; shared with `search`'s first-use indexing. When the
-/// index folder did not exist and the run fails, what it created is
-/// removed again: the index folder and the parents made for it.
+/// Runs the indexer; shared with `search`'s first-use indexing. When no
+/// index was published there yet and the run fails, what it created is
+/// removed again: its files, and the index folder and the parents made for
+/// it.
 pub fn index(
     paths: &Paths,
     opts: &Options,
     reporter: &mut CliReporter,
 ) -> Result<Summary, RunError> {
+    let first = !index_dir::exists(&paths.index);
     let created = topmost_missing(&paths.index);
     let result = indexer::run(
         &paths.corpus,
@@ -147,18 +149,22 @@ pub fn index(
         opts,
         reporter,
     );
-    if let (Err(e), Some(top)) = (&result, created) {
-        if !e.is_busy() {
+    match &result {
+        Err(e) if first && !e.is_busy() => {
             index_dir::remove_unbuilt(&paths.index);
-            let index = std::path::absolute(&paths.index).unwrap_or_else(|_| paths.index.clone());
-            let mut parent = index.parent();
-            while let Some(dir) = parent.filter(|p| p.starts_with(&top)) {
-                if std::fs::remove_dir(dir).is_err() {
-                    break;
+            if let Some(top) = created {
+                let index =
+                    std::path::absolute(&paths.index).unwrap_or_else(|_| paths.index.clone());
+                let mut dir = Some(index.as_path());
+                while let Some(d) = dir.filter(|d| d.starts_with(&top)) {
+                    if std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
                 }
-                parent = dir.parent();
             }
         }
+        _ => {}
     }
     result
 }

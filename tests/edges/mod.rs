@@ -373,8 +373,17 @@ fn a_first_search_that_cannot_build_the_index_leaves_nothing_behind() {
         &["variants", "Poutine"],
     );
     out.expect_code(2);
+    // An empty folder given as the index stays, empty.
+    fs::create_dir(root.join("empty")).unwrap();
+    let out = run_paths(
+        &env,
+        &root.join("no-corpus"),
+        &root.join("empty"),
+        &["search", "Poutine"],
+    );
+    out.expect_code(2);
     let mut expected = before.clone();
-    expected.push("a-file".into());
+    expected.extend(["a-file".to_string(), "empty".to_string()]);
     expected.sort();
     assert_eq!(tree(&root), expected, "stray files were left behind");
 }
