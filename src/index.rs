@@ -144,7 +144,8 @@ fn describe_holder(note: &str) -> String {
         m if m < 0 => String::new(),
         0 => ", less than a minute ago".into(),
         m if m < 120 => format!(", {m} min ago"),
-        m => format!(", {} h ago", m / 60),
+        m if m < 48 * 60 => format!(", {} h ago", m / 60),
+        m => format!(", {} days ago", m / (24 * 60)),
     };
     format!(
         "pid {pid}, started {}{ago}",
@@ -784,7 +785,7 @@ mod tests {
         let text = describe_holder("pid 42 since unix time 1767225600");
         assert!(text.starts_with("pid 42, started 2026-01-0"), "{text}");
         assert!(!text.contains("unix"), "{text}");
-        assert!(text.contains(" h ago"), "{text}");
+        assert!(text.contains(" ago"), "{text}");
         assert_eq!(describe_holder("holder unknown"), "holder unknown");
         assert_eq!(
             describe_holder("pid x since unix time y"),

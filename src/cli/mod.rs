@@ -141,6 +141,20 @@ pub fn main() -> i32 {
     }
 }
 
+/// Why a file the user named cannot be read, and what to do, for messages
+/// that start with the file's path.
+pub fn unreadable(what: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => format!("{what} not found; check the path"),
+        K::PermissionDenied => {
+            format!("cannot read the {what}: permission denied; fix its permissions")
+        }
+        K::IsADirectory => format!("the {what} is a folder; give a file"),
+        _ => format!("cannot read the {what}: {e}"),
+    }
+}
+
 /// Prints an error the way every command does (cleaned for the terminal:
 /// it may quote paths and text from the corpus).
 pub fn error(msg: impl std::fmt::Display) {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use super::index::{describe, index as run_indexer, CliReporter};
 use super::output::{terminal_stdout, write_hit, write_json, ColorChoice};
 use super::term::clean;
-use super::{code, error, Paths};
+use super::{code, error, unreadable, Paths};
 
 const AFTER_HELP: &str = "\
 Query syntax:
@@ -200,7 +200,7 @@ impl AliasArgs {
         }
         for file in files {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: cannot read alias file: {e}", file.display()))?;
+                .map_err(|e| format!("{}: {}", file.display(), unreadable("alias file", &e)))?;
             let (extra, problems) = names::parse_aliases(&text, &file.display().to_string());
             for p in problems {
                 eprintln!("{p}");
@@ -360,14 +360,20 @@ fn batch(
         match std::fs::File::open(file) {
             Ok(f) => Box::new(io::BufReader::new(f)),
             Err(e) => {
-                error(format!("{file}: cannot read the query file: {e}"));
+                error(format!("{file}: {}", unreadable("query file", &e)));
                 return Ok(code::ERROR);
             }
         }
     };
     let (mut any_hit, mut any_error) = (false, false);
     for (n, line) in reader.split(b'\n').enumerate() {
-        let line = line?;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                error(format!("{file}: {}", unreadable("query file", &e)));
+                return Ok(code::ERROR);
+            }
+        };
         let Ok(query) = std::str::from_utf8(&line) else {
             error(format!("{file}:{}: not UTF-8; query skipped", n + 1));
             any_error = true;

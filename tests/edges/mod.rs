@@ -415,6 +415,26 @@ fn os_errors_name_the_path_and_say_what_to_do() {
         assert!(!out.stderr.contains("os error"), "{cmd:?}: {out:#?}");
     }
     assert_eq!(fs::read_to_string(&file).unwrap(), "not a folder");
+    // Files the user names: the query file of --batch, an alias file.
+    let out = env.run(&["search", "--batch", "nope/absent.txt"]);
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("nope/absent.txt: query file not found; check the path"),
+        "{out:#?}"
+    );
+    let out = env.run(&["search", "--aliases", "nope/aliases.txt", "Poutine"]);
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("nope/aliases.txt: alias file not found; check the path"),
+        "{out:#?}"
+    );
+    let out = env.run(&["search", "--batch", "corpus", "Poutine"]);
+    out.expect_code(2);
+    let out = env.run(&["search", "--batch", "corpus"]);
+    out.expect_code(2);
+    assert!(!out.stderr.contains("os error"), "{out:#?}");
     // A place where folders cannot be made (even by root).
     if Path::new("/sys/kernel").is_dir() {
         let out = run_paths(
