@@ -229,6 +229,37 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn typed_query_words_all_reach_the_query(
+            first in "[A-Za-zéç][A-Za-zéç'-]{0,8}",
+            rest in proptest::collection::vec("-?[A-Za-zéç]{2,8}", 0..6),
+            limit in proptest::option::of(1u16..50),
+            since_after in proptest::bool::ANY,
+        ) {
+            let mut line = vec!["recoupe".to_string(), "search".to_string()];
+            let mut words = vec![first];
+            words.extend(rest);
+            line.extend(words.iter().cloned());
+            if let Some(n) = limit {
+                line.extend(["-n".to_string(), n.to_string()]);
+            }
+            if since_after {
+                line.extend(["--since".to_string(), "2019".to_string()]);
+            }
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            let argv = query_words_last(&super::super::Cli::command(), args);
+            let matches = super::super::Cli::command().try_get_matches_from(argv);
+            proptest::prop_assert!(matches.is_ok(), "{line:?}: {matches:?}");
+            let matches = matches.unwrap();
+            let search = matches.subcommand_matches("search").unwrap();
+            let query: Vec<String> = search.get_many::<String>("query").unwrap().cloned().collect();
+            proptest::prop_assert_eq!(query, words);
+            proptest::prop_assert_eq!(search.get_one::<u16>("limit").copied(), Some(limit.unwrap_or(10)));
+            proptest::prop_assert_eq!(search.contains_id("since") && search.get_raw("since").is_some(), since_after);
+        }
+    }
+
     #[test]
     fn overlapping_folders_are_found_whether_or_not_they_exist() {
         let dir = tempfile::tempdir().unwrap();
