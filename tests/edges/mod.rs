@@ -197,6 +197,33 @@ fn hostile_text_piped_is_marked_on_the_right_words_without_escapes() {
 }
 
 #[test]
+fn hostile_file_names_are_shown_inert_in_hits_and_in_problem_reports() {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "dépêche\u{1b}[2J\u{202e}lmth.jsonl",
+        &[json!({"id": "f1", "title": "Qamichli", "text": "Les FDS tiennent Qamichli."})],
+    );
+    env.write("cassé\u{1b}]0;x\u{7}.jsonl", "{not json\n");
+    let out = env.run(&["search", "--color", "always", "Qamichli"]);
+    out.expect_code(0);
+    assert_terminal_safe(&out.stdout);
+    assert!(
+        without_sgr(&out.stdout).contains("dépêche␛[2Jlmth.jsonl"),
+        "{out:#?}"
+    );
+    // The skipped file is reported on stderr, inert too.
+    assert!(out.stderr.contains("cassé␛]0;x␇.jsonl"), "{out:#?}");
+    assert_terminal_safe(&out.stderr);
+    let index = env.run(&["index", "--full"]);
+    index.expect_code(2);
+    assert!(index.stderr.contains("cassé␛]0;x␇.jsonl"), "{index:#?}");
+    assert_terminal_safe(&index.stderr);
+    // JSON keeps the path as it is.
+    let (_, hits) = env.search_json(&["Qamichli"]);
+    assert_eq!(hits[0]["path"], "dépêche\u{1b}[2J\u{202e}lmth.jsonl");
+}
+
+#[test]
 fn json_output_keeps_hostile_text_exactly_as_indexed() {
     let env = hostile_corpus();
     let (code, hits) = env.search_json(&["--color", "always", "Damas"]);
