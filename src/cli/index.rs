@@ -131,6 +131,13 @@ pub fn describe(s: &Summary) -> String {
     line
 }
 
+/// One line on standard output; a closed pipe is not worth a panic (the
+/// exit code says how the run went).
+fn say(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 /// Runs the indexer; shared with `search`'s first-use indexing. When no
 /// index was published there yet and the run fails, what it created is
 /// removed again: its files, and the index folder and the parents made for
@@ -199,15 +206,15 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         Ok(summary) => {
             if args.json {
                 match serde_json::to_string(&summary) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => say(s),
                     Err(e) => error(e),
                 }
             } else if !args.quiet || summary.failed > 0 {
-                println!(
+                say(format!(
                     "{}: {}",
                     clean(&paths.index.display().to_string()),
                     describe(&summary)
-                );
+                ));
             }
             if summary.failed > 0 {
                 code::ERROR
@@ -218,9 +225,8 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         Err(e) => {
             if args.json {
                 let busy = e.is_busy();
-                println!(
-                    "{}",
-                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true})
+                say(
+                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true}),
                 );
             }
             error(format!("{e} (the index is unchanged)"));

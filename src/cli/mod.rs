@@ -15,6 +15,7 @@ mod search;
 mod term;
 mod variants;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -121,13 +122,18 @@ pub fn main() -> i32 {
         index: cli.index,
     };
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(
-            shell,
-            &mut Cli::command(),
-            "recoupe",
-            &mut std::io::stdout(),
-        );
-        return code::OK;
+        // Generated in memory: clap_complete panics on a failed write, and a
+        // closed pipe is not an error.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "recoupe", &mut script);
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&script).and_then(|_| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                error(format!("writing the completions: {e}"));
+                code::ERROR
+            }
+            _ => code::OK,
+        };
     }
     if let Some(problem) = args::overlap(&paths.corpus, &paths.index) {
         error(problem);

@@ -781,4 +781,24 @@ fn completions_are_printed_for_bash_zsh_and_fish() {
     // No index is built or needed for completions.
     assert!(!env.root().join(".recoupe-index").exists());
     env.run_bare(&["completions", "tcsh"]).expect_code(2);
+    // A reader that goes away early is not a crash, here or in `index`.
+    for args in [
+        &["completions", "zsh"][..],
+        &["completions", "bash"],
+        &["index", "--json"],
+    ] {
+        // A pipe whose reading end is closed before the command starts.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = recoupe();
+        cmd.current_dir(env.root())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped());
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
 }
