@@ -59,7 +59,7 @@ pub struct Cli {
     /// Corpus directory: *.txt, *.md, *.json, *.jsonl, *.jsonl.gz, searched recursively.
     #[arg(long, global = true, env = "RECOUPE_CORPUS", default_value = "corpus")]
     corpus: PathBuf,
-    /// Index directory (created if missing).
+    /// Index directory (created if missing): a folder of its own, not inside the corpus.
     #[arg(
         long,
         global = true,
