@@ -5,9 +5,10 @@
 //! fingerprint. Layout of an index directory:
 //!
 //! ```text
-//! <index>/CURRENT        name of the live generation, replaced atomically
-//! <index>/g00000007/     a tantivy index (one generation)
-//! <index>/recoupe.lock   held by the running indexer (an OS lock: a dead process holds nothing)
+//! <index>/CURRENT                   name of the live generation, replaced atomically
+//! <index>/g00000007/                a tantivy index (one generation)
+//! <index>/g00000007/readers.lock    shared-locked by every search that has it open
+//! <index>/recoupe.lock              held by the running indexer (an OS lock: a dead process holds nothing)
 //! ```
 //!
 //! Incremental runs commit into the live generation: tantivy replaces its
@@ -17,6 +18,15 @@
 //! the previous index in place. What the indexer knows about the corpus (file
 //! sizes and times, the fingerprint) is saved in the commit's payload, so it
 //! is always exactly as old as the documents.
+//!
+//! A replaced generation is removed only when no search holds it: a search
+//! takes a shared lock on the generation's `readers.lock` before opening it
+//! (and checks that `CURRENT` still names it), and keeps it while the index
+//! is open; the indexer removes a generation only under an exclusive lock on
+//! the same file, after `CURRENT` names another one. A generation still held
+//! is left for a later run to remove. So a search that starts while a
+//! rebuild is published opens either the old generation or the new one,
+//! never a half-removed one.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -33,6 +43,10 @@ use crate::schema::{self, IndexSchema};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "recoupe.lock";
+/// In each generation: shared-locked by searches, exclusively by its removal.
+const READERS: &str = "readers.lock";
+/// How often a search re-reads `CURRENT` when generations switch under it.
+const OPEN_ATTEMPTS: u32 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -44,11 +58,13 @@ pub enum IndexError {
         found: String,
         expected: String,
     },
-    #[error("{}: another indexer is running ({holder}); try again later, or pass --wait SECONDS", .root.display())]
+    #[error("{}: another indexer is running ({}); try again later, or pass --wait SECONDS", .root.display(), describe_holder(.holder))]
     Busy { root: PathBuf, holder: String },
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: not a folder; give --index a folder path", .path.display())]
+    NotAFolder { path: PathBuf },
+    #[error("{}: {}", .path.display(), io_advice(.source))]
     Io { path: PathBuf, source: io::Error },
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {}", .path.display(), tantivy_advice(.source))]
     Tantivy {
         path: PathBuf,
         source: tantivy::TantivyError,
@@ -75,6 +91,87 @@ impl IndexError {
     }
 }
 
+/// What an OS error means for an index folder, and what to do about it.
+fn io_advice(e: &io::Error) -> String {
+    use io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied => {
+            "permission denied; choose a folder you can write to, or fix its permissions".into()
+        }
+        K::ReadOnlyFilesystem => "read-only file system; choose a folder on a writable disk".into(),
+        K::StorageFull => {
+            "no space left on the disk; free some space or choose a folder on another disk".into()
+        }
+        K::QuotaExceeded => "disk quota exceeded; free some space or choose another folder".into(),
+        K::NotADirectory => {
+            "a part of this path is a file, not a folder; give --index a folder path".into()
+        }
+        K::NotFound => "not found; rebuild the index with `recoupe index --full`".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The OS error inside a tantivy error, explained; other errors as tantivy says them.
+fn tantivy_advice(e: &tantivy::TantivyError) -> String {
+    use tantivy::directory::error::{OpenDirectoryError, OpenWriteError};
+    use tantivy::TantivyError as T;
+    match e {
+        T::IoError(io) => io_advice(io),
+        T::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => io_advice(io_error),
+        T::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => io_advice(io_error),
+        T::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => {
+            "not a folder; give --index a folder path".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The lock file's note (`pid N since unix time T`) for a person: the
+/// start as a local date and time.
+fn describe_holder(note: &str) -> String {
+    let parsed = note.strip_prefix("pid ").and_then(|rest| {
+        let (pid, since) = rest.split_once(" since unix time ")?;
+        let pid: u32 = pid.trim().parse().ok()?;
+        let since: i64 = since.trim().parse().ok()?;
+        Some((pid, chrono::DateTime::from_timestamp(since, 0)?))
+    });
+    let Some((pid, since)) = parsed else {
+        return note.to_string();
+    };
+    let local = since.with_timezone(&chrono::Local);
+    let minutes = (chrono::Utc::now() - since).num_minutes();
+    let ago = match minutes {
+        m if m < 0 => String::new(),
+        0 => ", less than a minute ago".into(),
+        m if m < 120 => format!(", {m} min ago"),
+        m if m < 48 * 60 => format!(", {} h ago", m / 60),
+        m => format!(", {} days ago", m / (24 * 60)),
+    };
+    format!(
+        "pid {pid}, started {}{ago}",
+        local.format("%Y-%m-%d %H:%M:%S UTC%:z")
+    )
+}
+
+/// Creates the index folder `root` (and its parents): a path that is, or
+/// passes through, a file is named as such.
+fn create_root(root: &Path) -> Result<(), IndexError> {
+    fs::create_dir_all(root).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
+            let mut parts: Vec<&Path> = root.ancestors().collect();
+            parts.reverse();
+            let file = parts
+                .into_iter()
+                .find(|p| p.metadata().is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(root);
+            IndexError::NotAFolder {
+                path: file.to_path_buf(),
+            }
+        }
+        _ => IndexError::io(root, e),
+    })
+}
+
 /// Size and modification time of a corpus file when it was last indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
@@ -98,6 +195,32 @@ pub struct Index {
     pub schema: IndexSchema,
     pub analyzer: Arc<Analyzer>,
     pub state: State,
+    /// The shared lock on this generation's `readers.lock`, held while the
+    /// index is open for searching (none for the indexer's own opens).
+    readers: Option<File>,
+}
+
+/// What a search found when it tried to hold a generation.
+enum Hold {
+    /// Held: it will not be removed while the file is open.
+    Held(File),
+    /// Being removed, or already gone: read `CURRENT` again.
+    Retired,
+    /// No lock to take (a read-only copy, or a filesystem without locks):
+    /// open it anyway.
+    Unguarded,
+}
+
+fn hold(dir: &Path) -> Hold {
+    match File::open(dir.join(READERS)) {
+        Ok(file) => match file.try_lock_shared() {
+            Ok(()) => Hold::Held(file),
+            Err(fs::TryLockError::WouldBlock) => Hold::Retired,
+            Err(fs::TryLockError::Error(_)) => Hold::Unguarded,
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound && !dir.is_dir() => Hold::Retired,
+        Err(_) => Hold::Unguarded,
+    }
 }
 
 /// True when `root` holds a published index.
@@ -208,15 +331,45 @@ fn read_state(index: &tantivy::Index, dir: &Path) -> Result<State, IndexError> {
 }
 
 impl Index {
-    /// Opens the live generation for searching. Refuses an index built with
-    /// another fingerprint.
+    /// Opens the live generation for searching, and holds it (see the
+    /// module documentation) while the returned index lives. Refuses an
+    /// index built with another fingerprint. A rebuild published meanwhile
+    /// is followed: the search opens the new generation instead.
     pub fn open(root: &Path, analyzer: Arc<Analyzer>) -> Result<Index, IndexError> {
-        let index = Index::open_any(root, analyzer)?;
+        let mut attempt = 0;
+        let mut index = loop {
+            attempt += 1;
+            let last = attempt >= OPEN_ATTEMPTS;
+            let name = read_current(root)?.ok_or_else(|| IndexError::NotFound {
+                root: root.to_path_buf(),
+            })?;
+            let readers = match hold(&root.join(&name)) {
+                Hold::Held(file) => Some(file),
+                Hold::Unguarded => None,
+                Hold::Retired if last => None,
+                Hold::Retired => {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+            };
+            let switched = || read_current(root).ok().flatten().as_deref() != Some(name.as_str());
+            if !last && switched() {
+                continue;
+            }
+            match Index::open_generation(root, &name, analyzer.clone()) {
+                Ok(mut index) => {
+                    index.readers = readers;
+                    break index;
+                }
+                Err(_) if !last && switched() => continue,
+                Err(e) => return Err(e),
+            }
+        };
         let expected = schema::fingerprint();
         if index.state.fingerprint != expected {
             return Err(IndexError::Outdated {
                 root: root.to_path_buf(),
-                found: index.state.fingerprint.clone(),
+                found: std::mem::take(&mut index.state.fingerprint),
                 expected,
             });
         }
@@ -224,11 +377,20 @@ impl Index {
     }
 
     /// Opens the live generation whatever its fingerprint (the indexer
-    /// decides what to do with an outdated one).
+    /// decides what to do with an outdated one). Holds nothing: only the
+    /// indexer, which holds the indexer lock, calls it.
     pub fn open_any(root: &Path, analyzer: Arc<Analyzer>) -> Result<Index, IndexError> {
         let name = read_current(root)?.ok_or_else(|| IndexError::NotFound {
             root: root.to_path_buf(),
         })?;
+        Index::open_generation(root, &name, analyzer)
+    }
+
+    fn open_generation(
+        root: &Path,
+        name: &str,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<Index, IndexError> {
         let dir = root.join(name);
         let schema = schema::load()?;
         let mmap = tantivy::directory::MmapDirectory::open(&dir)
@@ -251,12 +413,13 @@ impl Index {
             schema,
             analyzer,
             state,
+            readers: None,
         })
     }
 
     /// Creates a new, empty, unpublished generation under `root`.
     pub fn create_generation(root: &Path, analyzer: Arc<Analyzer>) -> Result<Index, IndexError> {
-        fs::create_dir_all(root).map_err(|e| IndexError::io(root, e))?;
+        create_root(root)?;
         let mut next = 1u64;
         for entry in fs::read_dir(root).map_err(|e| IndexError::io(root, e))? {
             let entry = entry.map_err(|e| IndexError::io(root, e))?;
@@ -269,6 +432,8 @@ impl Index {
         let schema = schema::load()?;
         let tantivy = tantivy::Index::create_in_dir(&dir, schema.schema.clone())
             .map_err(|e| IndexError::tantivy(&dir, e))?;
+        let readers = dir.join(READERS);
+        File::create(&readers).map_err(|e| IndexError::io(&readers, e))?;
         register(&tantivy, &analyzer);
         Ok(Index {
             root: root.to_path_buf(),
@@ -277,11 +442,12 @@ impl Index {
             schema,
             analyzer,
             state: State::default(),
+            readers: None,
         })
     }
 
     /// Makes this generation the live one (atomically), then removes the
-    /// others. Call only after a successful commit.
+    /// others that no search holds. Call only after a successful commit.
     pub fn publish(&self) -> Result<(), IndexError> {
         let name = self
             .dir
@@ -359,8 +525,9 @@ fn generation_number(name: &str) -> Option<u64> {
         .and_then(|d| d.parse().ok())
 }
 
-/// Removes generation directories other than `keep` (left by a replaced or
-/// an interrupted rebuild). Best effort: a failure only leaves disk used.
+/// Removes generation directories other than `keep` (replaced, or left by
+/// an interrupted rebuild), except those a search still holds: a later run
+/// removes them. Best effort: a failure only leaves disk used.
 pub fn remove_other_generations(root: &Path, keep: &str) {
     let Ok(entries) = fs::read_dir(root) else {
         return;
@@ -368,19 +535,73 @@ pub fn remove_other_generations(root: &Path, keep: &str) {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name != keep && generation_number(&name).is_some() {
-            let _ = fs::remove_dir_all(entry.path());
+            remove_generation(&entry.path());
         }
     }
 }
 
-/// Removes generations that `CURRENT` does not name. Call with the lock held.
+/// Removes one generation unless a search holds it.
+fn remove_generation(dir: &Path) {
+    let readers = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(READERS));
+    match readers.as_ref().map(|f| f.try_lock()) {
+        Ok(Err(fs::TryLockError::WouldBlock)) => {}
+        // Held exclusively (or no lock to take here): remove it while the
+        // lock is held, so that a search arriving now sees it retired.
+        _ => {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+    drop(readers);
+}
+
+/// Removes generations that `CURRENT` does not name (and that no search
+/// holds). Call with the lock held.
 pub fn remove_unpublished(root: &Path) -> Result<(), IndexError> {
     if let Some(live) = read_current(root)? {
         remove_other_generations(root, &live);
+        // A generation built before searches held generations has no
+        // readers lock yet: give it one, so it is held from now on.
+        let readers = root.join(&live).join(READERS);
+        if !readers.exists() {
+            let _ = File::create(readers);
+        }
     } else if root.is_dir() {
         remove_other_generations(root, "");
     }
     Ok(())
+}
+
+/// Undoes what a first build that failed left in `root`: generations that
+/// were never published, the lock file and `CURRENT.tmp` (`root` itself is
+/// the caller's to remove). Does nothing when `root` holds a published index
+/// or another indexer is running.
+pub fn remove_unbuilt(root: &Path) {
+    if exists(root) {
+        return;
+    }
+    let path = root.join(LOCK);
+    let lock = match File::options().read(true).write(true).open(&path) {
+        Ok(file) => match file.try_lock() {
+            Ok(()) => Some(file),
+            Err(_) => return,
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(_) => return,
+    };
+    if exists(root) {
+        return;
+    }
+    remove_other_generations(root, "");
+    let _ = fs::remove_file(root.join("CURRENT.tmp"));
+    if lock.is_some() {
+        let _ = fs::remove_file(&path);
+    }
+    drop(lock);
 }
 
 /// The indexer's lock on an index directory; released when dropped or when
@@ -393,7 +614,7 @@ pub struct Lock {
 /// Takes the indexer lock of `root` (creating `root` if needed). Busy
 /// answers at once, or after `wait` has passed.
 pub fn lock(root: &Path, wait: Option<Duration>) -> Result<Lock, IndexError> {
-    fs::create_dir_all(root).map_err(|e| IndexError::io(root, e))?;
+    create_root(root)?;
     let path = root.join(LOCK);
     let mut file = File::options()
         .read(true)
@@ -478,5 +699,111 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    }
+
+    fn published(root: &Path) -> Index {
+        let index = Index::create_generation(root, Arc::new(Analyzer::default())).unwrap();
+        let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index
+            .tantivy
+            .writer_with_num_threads(1, 15_000_000)
+            .unwrap();
+        let state = State {
+            fingerprint: schema::fingerprint(),
+            files: BTreeMap::new(),
+        };
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(&serde_json::to_string(&state).unwrap());
+        commit.commit().unwrap();
+        index.publish().unwrap();
+        index
+    }
+
+    fn generations(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| generation_number(n).is_some())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_generation_open_for_searching_outlives_its_replacement() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = published(dir.path()).dir;
+        let searching = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
+        assert_eq!(searching.dir, first);
+        let second = published(dir.path()).dir;
+        // The search still reads the old generation, whole.
+        assert!(first.join("meta.json").is_file());
+        assert_eq!(generations(dir.path()).len(), 2);
+        searching.reader().unwrap();
+        // A new search opens the new one; the old one goes at the next run
+        // once nobody holds it.
+        let next = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
+        assert_eq!(next.dir, second);
+        drop(searching);
+        remove_unpublished(dir.path()).unwrap();
+        assert_eq!(
+            generations(dir.path()),
+            [second.file_name().unwrap().to_string_lossy().into_owned()]
+        );
+        next.reader().unwrap();
+    }
+
+    #[test]
+    fn a_generation_nobody_holds_is_removed_when_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        published(dir.path());
+        drop(Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap());
+        published(dir.path());
+        assert_eq!(generations(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn a_file_given_as_index_folder_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("passwd");
+        fs::write(&file, "root").unwrap();
+        for root in [file.clone(), file.join("index")] {
+            let msg = lock(&root, None).unwrap_err().to_string();
+            assert_eq!(
+                msg,
+                format!(
+                    "{}: not a folder; give --index a folder path",
+                    file.display()
+                )
+            );
+        }
+        assert_eq!(fs::read_to_string(&file).unwrap(), "root");
+    }
+
+    #[test]
+    fn the_busy_note_is_shown_as_a_date_not_a_unix_time() {
+        let text = describe_holder("pid 42 since unix time 1767225600");
+        assert!(text.starts_with("pid 42, started 2026-01-0"), "{text}");
+        assert!(!text.contains("unix"), "{text}");
+        assert!(text.contains(" ago"), "{text}");
+        assert_eq!(describe_holder("holder unknown"), "holder unknown");
+        assert_eq!(
+            describe_holder("pid x since unix time y"),
+            "pid x since unix time y"
+        );
+    }
+
+    #[test]
+    fn a_failed_first_build_is_undone_but_a_published_index_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("new");
+        drop(lock(&root, None).unwrap());
+        Index::create_generation(&root, Arc::new(Analyzer::default())).unwrap();
+        remove_unbuilt(&root);
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 0);
+
+        published(&root);
+        remove_unbuilt(&root);
+        assert!(exists(&root));
     }
 }

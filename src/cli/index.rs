@@ -1,6 +1,7 @@
 //! `recoupe index`: build or update the index, talking like a cron job.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,8 +9,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use recoupe::analysis::Analyzer;
 use recoupe::corpus::Problem;
+use recoupe::index as index_dir;
 use recoupe::indexer::{self, Options, Reporter, RunError, Summary};
 
+use super::term::clean;
 use super::{code, error, Paths};
 
 const AFTER_HELP: &str = "\
@@ -77,8 +80,8 @@ impl Reporter for CliReporter {
     fn problem(&mut self, p: &Problem) {
         self.problems += 1;
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{p}")),
-            None => eprintln!("{p}"),
+            Some(bar) => bar.suspend(|| eprintln!("{}", clean(&p.to_string()))),
+            None => eprintln!("{}", clean(&p.to_string())),
         }
     }
 
@@ -128,19 +131,66 @@ pub fn describe(s: &Summary) -> String {
     line
 }
 
-/// Runs the indexer; shared with `search`'s first-use indexing.
+/// One line on standard output; a closed pipe is not worth a panic (the
+/// exit code says how the run went).
+fn say(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Runs the indexer; shared with `search`'s first-use indexing. When no
+/// index was published there yet and the run fails, what it created is
+/// removed again: its files, and the index folder and the parents made for
+/// it.
 pub fn index(
     paths: &Paths,
     opts: &Options,
     reporter: &mut CliReporter,
 ) -> Result<Summary, RunError> {
-    indexer::run(
+    let first = !index_dir::exists(&paths.index);
+    let created = topmost_missing(&paths.index);
+    let result = indexer::run(
         &paths.corpus,
         &paths.index,
         Arc::new(Analyzer::default()),
         opts,
         reporter,
-    )
+    );
+    match &result {
+        Err(e) if first && !e.is_busy() => {
+            index_dir::remove_unbuilt(&paths.index);
+            if let Some(top) = created {
+                let index =
+                    std::path::absolute(&paths.index).unwrap_or_else(|_| paths.index.clone());
+                let mut dir = Some(index.as_path());
+                while let Some(d) = dir.filter(|d| d.starts_with(&top)) {
+                    if std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
+            }
+        }
+        _ => {}
+    }
+    result
+}
+
+/// The outermost folder of `path` (itself included) that does not exist
+/// yet, as an absolute path; None when `path` exists.
+fn topmost_missing(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    if path.symlink_metadata().is_ok() {
+        return None;
+    }
+    let mut top = path.clone();
+    for dir in path.ancestors().skip(1) {
+        if dir.symlink_metadata().is_ok() {
+            break;
+        }
+        top = dir.to_path_buf();
+    }
+    Some(top)
 }
 
 pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
@@ -156,11 +206,15 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         Ok(summary) => {
             if args.json {
                 match serde_json::to_string(&summary) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => say(s),
                     Err(e) => error(e),
                 }
             } else if !args.quiet || summary.failed > 0 {
-                println!("{}: {}", paths.index.display(), describe(&summary));
+                say(format!(
+                    "{}: {}",
+                    clean(&paths.index.display().to_string()),
+                    describe(&summary)
+                ));
             }
             if summary.failed > 0 {
                 code::ERROR
@@ -171,9 +225,8 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         Err(e) => {
             if args.json {
                 let busy = e.is_busy();
-                println!(
-                    "{}",
-                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true})
+                say(
+                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true}),
                 );
             }
             error(format!("{e} (the index is unchanged)"));

@@ -13,8 +13,9 @@ use recoupe::search::{SearchOptions, Searcher};
 use std::path::PathBuf;
 
 use super::index::{describe, index as run_indexer, CliReporter};
-use super::output::{use_color, write_hit, write_json, ColorChoice};
-use super::{code, error, Paths};
+use super::output::{terminal_stdout, write_hit, write_json, ColorChoice};
+use super::term::clean;
+use super::{code, error, unreadable, Paths};
 
 const AFTER_HELP: &str = "\
 Query syntax:
@@ -36,12 +37,19 @@ date, source, url, path, text, snippet, highlights ([start, end] byte offsets
 into text) and matches (each highlight with its text and how it matched).
 
 Exit codes: 0 hits found, 1 no hit, 2 error. With --batch: 2 if any query
-failed, else 0 if any query found something, else 1.";
+failed, else 0 if any query found something, else 1.
+
+Examples:
+  recoupe search Syrie -Damas                 Syrie, but not in passages naming Damas
+  recoupe search al-Charaa --since 2025       options may follow the query
+  recoupe search \"bases militaires\" --until 2025-06 --source AFP
+  recoupe search --explain -n 3 Qamichli";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct SearchArgs {
-    /// The query (several words are one query).
+    /// The query (several words are one query). Once it has started, a word
+    /// starting with '-' excludes that word: `recoupe search Syrie -Damas`.
     #[arg(value_name = "QUERY", required_unless_present = "batch")]
     query: Vec<String>,
     /// Number of passages to show.
@@ -50,12 +58,14 @@ pub struct SearchArgs {
     /// Require every word of the query.
     #[arg(long)]
     all: bool,
-    /// Only articles published on or after this day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    since: Option<NaiveDate>,
-    /// Only articles published on or before this day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    until: Option<NaiveDate>,
+    /// Only articles published on or after this day: YYYY-MM-DD, or YYYY-MM
+    /// or YYYY for the period's first day.
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    since: Option<Day>,
+    /// Only articles published on or before this day: YYYY-MM-DD, or YYYY-MM
+    /// or YYYY through the period's last day.
+    #[arg(long, value_name = "DATE", value_parser = parse_until)]
+    until: Option<Day>,
     /// Only articles whose source contains these words (e.g. AFP).
     #[arg(long, value_name = "NAME")]
     source: Option<String>,
@@ -82,9 +92,90 @@ pub struct SearchArgs {
     color: ColorChoice,
 }
 
-fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date: write it as YYYY-MM-DD, e.g. 2025-02-12"))
+/// A day given on the command line, with how it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Day {
+    pub day: NaiveDate,
+    pub written: String,
+}
+
+/// Which end of a period a partial date stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    First,
+    Last,
+}
+
+/// `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` as the first or last day of that
+/// month or year.
+fn parse_date(s: &str, end: End) -> Result<NaiveDate, String> {
+    let bad = || {
+        format!(
+            "{s:?} is not a date: write YYYY-MM-DD (2025-02-12), YYYY-MM (2025-02) or YYYY (2025)"
+        )
+    };
+    let t = s.trim();
+    let parts: Vec<&str> = t.split('-').collect();
+    let number = |p: &str, len: usize| -> Option<u32> {
+        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let year = parts.first().and_then(|y| number(y, 4)).ok_or_else(bad)? as i32;
+    let day = match parts[1..] {
+        [] => match end {
+            End::First => NaiveDate::from_ymd_opt(year, 1, 1),
+            End::Last => NaiveDate::from_ymd_opt(year, 12, 31),
+        },
+        [month] => {
+            let month = number(month, 2)
+                .or_else(|| number(month, 1))
+                .ok_or_else(bad)?;
+            let first = NaiveDate::from_ymd_opt(year, month, 1);
+            match end {
+                End::First => first,
+                End::Last => first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|next| next.pred_opt()),
+            }
+        }
+        [month, day] => {
+            let (month, day) = (
+                number(month, 2).or_else(|| number(month, 1)),
+                number(day, 2).or_else(|| number(day, 1)),
+            );
+            month
+                .zip(day)
+                .and_then(|(m, d)| NaiveDate::from_ymd_opt(year, m, d))
+        }
+        _ => None,
+    };
+    day.ok_or_else(bad)
+}
+
+fn parse_since(s: &str) -> Result<Day, String> {
+    parse_date(s, End::First).map(|day| Day {
+        day,
+        written: s.trim().to_string(),
+    })
+}
+
+fn parse_until(s: &str) -> Result<Day, String> {
+    parse_date(s, End::Last).map(|day| Day {
+        day,
+        written: s.trim().to_string(),
+    })
+}
+
+/// An empty period is a mistake worth saying, not an empty answer.
+fn check_period(since: Option<&Day>, until: Option<&Day>) -> Result<(), String> {
+    match (since, until) {
+        (Some(s), Some(u)) if s.day > u.day => Err(format!(
+            "--since {} ({}) is after --until {} ({}): no article can match; swap them",
+            s.written, s.day, u.written, u.day
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Alias files given on the command line or in the environment.
@@ -109,7 +200,7 @@ impl AliasArgs {
         }
         for file in files {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: cannot read alias file: {e}", file.display()))?;
+                .map_err(|e| format!("{}: {}", file.display(), unreadable("alias file", &e)))?;
             let (extra, problems) = names::parse_aliases(&text, &file.display().to_string());
             for p in problems {
                 eprintln!("{p}");
@@ -120,7 +211,8 @@ impl AliasArgs {
     }
 }
 
-/// Opens the index, building it from the corpus on first use.
+/// Opens the index, building it from the corpus on first use. A first build
+/// that fails leaves nothing behind.
 pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher, i32> {
     let table = aliases.table().map_err(|e| {
         error(e);
@@ -131,8 +223,8 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
         if !quiet {
             eprintln!(
                 "recoupe: no index at {} yet; indexing {} first",
-                paths.index.display(),
-                paths.corpus.display()
+                clean(&paths.index.display().to_string()),
+                clean(&paths.corpus.display().to_string())
             );
         }
         let mut reporter = CliReporter::new(!quiet);
@@ -151,8 +243,8 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
         if matches!(e, IndexError::Outdated { .. } | IndexError::Corrupt { .. }) {
             eprintln!(
                 "recoupe: to rebuild it from this corpus: recoupe index --full --corpus {} --index {}",
-                paths.corpus.display(),
-                paths.index.display()
+                clean(&paths.corpus.display().to_string()),
+                clean(&paths.index.display().to_string())
             );
         }
         code::ERROR
@@ -164,6 +256,10 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
 }
 
 pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
+    if let Err(e) = check_period(args.since.as_ref(), args.until.as_ref()) {
+        error(e);
+        return code::ERROR;
+    }
     let searcher = match open(paths, args.json, &args.aliases) {
         Ok(s) => s,
         Err(code) => return code,
@@ -171,15 +267,19 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
     let opts = SearchOptions {
         limit: usize::from(args.limit),
         all: args.all,
-        since: args.since,
-        until: args.until,
+        since: args.since.as_ref().map(|d| d.day),
+        until: args.until.as_ref().map(|d| d.day),
         source: args.source.clone(),
         strict: args.strict,
         ..SearchOptions::default()
     };
-    let color = use_color(args.color) && !args.json;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // JSON goes out byte for byte; the terminal view through anstream.
+    let (mut out, color): (Box<dyn Write>, bool) = if args.json {
+        (Box::new(io::BufWriter::new(io::stdout().lock())), false)
+    } else {
+        let (stream, color) = terminal_stdout(args.color);
+        (Box::new(io::BufWriter::new(stream)), color)
+    };
     let result = match &args.batch {
         Some(file) => batch(&searcher, file, &opts, &args, color, &mut out),
         None => {
@@ -211,7 +311,11 @@ fn one(
     let started = std::time::Instant::now();
     let answer = searcher.search(query, opts);
     if args.timings {
-        eprintln!("{query}\t{:.3}", started.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "{}\t{:.3}",
+            clean(query),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
     }
     let answer = match answer {
         Ok(a) => a,
@@ -256,14 +360,20 @@ fn batch(
         match std::fs::File::open(file) {
             Ok(f) => Box::new(io::BufReader::new(f)),
             Err(e) => {
-                error(format!("{file}: {e}"));
+                error(format!("{file}: {}", unreadable("query file", &e)));
                 return Ok(code::ERROR);
             }
         }
     };
     let (mut any_hit, mut any_error) = (false, false);
     for (n, line) in reader.split(b'\n').enumerate() {
-        let line = line?;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                error(format!("{file}: {}", unreadable("query file", &e)));
+                return Ok(code::ERROR);
+            }
+        };
         let Ok(query) = std::str::from_utf8(&line) else {
             error(format!("{file}:{}: not UTF-8; query skipped", n + 1));
             any_error = true;
@@ -274,7 +384,7 @@ fn batch(
             continue;
         }
         if !args.json {
-            writeln!(out, "## {query}")?;
+            writeln!(out, "## {}", clean(query))?;
         }
         match one(searcher, query, opts, args, color, out)? {
             code::OK => any_hit = true,
@@ -289,4 +399,86 @@ fn batch(
     } else {
         code::NO_HIT
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_year_or_a_month_stands_for_the_whole_period() {
+        assert_eq!(parse_date("2019", End::First), Ok(day("2019-01-01")));
+        assert_eq!(parse_date("2019", End::Last), Ok(day("2019-12-31")));
+        assert_eq!(parse_date("2019-06", End::First), Ok(day("2019-06-01")));
+        assert_eq!(parse_date("2019-02", End::Last), Ok(day("2019-02-28")));
+        assert_eq!(parse_date("2020-02", End::Last), Ok(day("2020-02-29")));
+        assert_eq!(parse_date("2019-12", End::Last), Ok(day("2019-12-31")));
+        assert_eq!(parse_date(" 2025-02-12 ", End::Last), Ok(day("2025-02-12")));
+    }
+
+    #[test]
+    fn malformed_dates_are_refused_with_the_formats() {
+        for bad in [
+            "",
+            "19",
+            "2019-13",
+            "2019-00",
+            "2019-02-30",
+            "2019-1-1x",
+            "2019/02",
+            "mars",
+            "2019-02-12-01",
+            "+2019",
+        ] {
+            let err = parse_date(bad, End::First).unwrap_err();
+            assert!(err.contains("YYYY-MM"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_empty_period_is_an_error_naming_both_ends() {
+        let since = parse_since("2020").unwrap();
+        let until = parse_until("2019").unwrap();
+        let err = check_period(Some(&since), Some(&until)).unwrap_err();
+        assert!(
+            err.contains("--since 2020") && err.contains("--until 2019"),
+            "{err}"
+        );
+        assert!(check_period(Some(&until), Some(&since)).is_ok());
+        let same = parse_since("2019-02").unwrap();
+        assert!(check_period(Some(&same), Some(&parse_until("2019-02").unwrap())).is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn full_dates_read_back(d in 0i32..(3000 * 366)) {
+            let date = NaiveDate::from_num_days_from_ce_opt(d + 1).unwrap();
+            let text = date.format("%Y-%m-%d").to_string();
+            prop_assume!(text.len() == 10);
+            prop_assert_eq!(parse_date(&text, End::First), Ok(date));
+            prop_assert_eq!(parse_date(&text, End::Last), Ok(date));
+        }
+
+        #[test]
+        fn a_month_runs_from_its_first_to_its_last_day(y in 1000i32..9999, m in 1u32..=12) {
+            let text = format!("{y:04}-{m:02}");
+            let first = parse_date(&text, End::First).unwrap();
+            let last = parse_date(&text, End::Last).unwrap();
+            prop_assert_eq!(first.format("%Y-%m-%d").to_string(), format!("{text}-01"));
+            prop_assert_eq!(last.format("%Y-%m").to_string(), text);
+            prop_assert!(last.succ_opt().unwrap().format("%d").to_string() == "01");
+        }
+
+        #[test]
+        fn any_text_is_a_date_or_a_clear_error(s in any::<String>()) {
+            if let Err(e) = parse_date(&s, End::Last) {
+                prop_assert!(e.contains("is not a date"));
+            }
+        }
+    }
 }

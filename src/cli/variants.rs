@@ -6,6 +6,7 @@ use clap::Args;
 use recoupe::search::Variant;
 
 use super::search::{open, AliasArgs};
+use super::term::clean;
 use super::{code, error, Paths};
 
 const AFTER_HELP: &str = "\
@@ -42,7 +43,7 @@ fn write(out: &mut dyn Write, rows: &[Variant], json: bool) -> io::Result<()> {
     }
     let width = rows
         .iter()
-        .map(|r| r.spelling.chars().count())
+        .map(|r| clean(&r.spelling).chars().count())
         .max()
         .unwrap_or(8)
         .max(8);
@@ -55,8 +56,8 @@ fn write(out: &mut dyn Write, rows: &[Variant], json: bool) -> io::Result<()> {
         writeln!(
             out,
             "{:<14} {:<width$} {:<8} {:>6.2} {:>8} {:>8}",
-            r.query,
-            r.spelling,
+            clean(&r.query),
+            clean(&r.spelling),
             r.how.as_str(),
             r.weight,
             r.passages,
