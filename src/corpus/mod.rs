@@ -165,10 +165,9 @@ impl Scan {
     pub fn is_unreadable(&self, rel: &str) -> bool {
         self.unreadable.iter().any(|u| {
             u.is_empty()
-                || rel == u
-                || (rel.len() > u.len()
-                    && rel.starts_with(u.as_str())
-                    && rel.as_bytes()[u.len()] == b'/')
+                || rel
+                    .strip_prefix(u.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
     }
 }

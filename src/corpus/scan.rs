@@ -422,6 +422,7 @@ mod tests {
         assert_eq!(rels(&scan), vec!["link.txt", "real/a.txt"]);
         assert_eq!(scan.problems.len(), 1);
         assert_eq!(scan.problems[0].path, "broken.txt");
+        assert_eq!(scan.unreadable, vec!["broken.txt"]);
     }
 
     #[cfg(unix)]
@@ -446,6 +447,60 @@ mod tests {
             assert_eq!(scan.problems[0].path, "locked");
             assert!(scan.problems[0].reason.contains("permissions"));
         }
+    }
+
+    #[test]
+    fn ignore_files_exclude_paths_in_their_folder_and_below() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in [
+            "keep.jsonl",
+            "bad.jsonl",
+            "drafts/a.txt",
+            "sub/x.md",
+            "sub/old/y.md",
+            "sub/old/keep.md",
+        ] {
+            write(root, rel, "{}");
+        }
+        write(root, IGNORE_FILE, "# comment\nbad.jsonl\ndrafts/\n");
+        write(root, "sub/.recoupeignore", "old/*\n!old/keep.md\n");
+        let scan = scan(root).unwrap();
+        assert_eq!(
+            rels(&scan),
+            vec!["keep.jsonl", "sub/old/keep.md", "sub/x.md"]
+        );
+        assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+        assert!(scan.unreadable.is_empty());
+    }
+
+    #[test]
+    fn other_ignore_files_do_not_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "a.jsonl", "{}");
+        write(root, ".gitignore", "a.jsonl\n");
+        write(root, ".ignore", "a.jsonl\n");
+        assert_eq!(rels(&scan(root).unwrap()), vec!["a.jsonl"]);
+    }
+
+    #[test]
+    fn unreadable_paths_cover_what_lies_under_them() {
+        let scan = Scan {
+            unreadable: vec!["a/b".into(), "c.jsonl".into()],
+            ..Scan::default()
+        };
+        assert!(scan.is_unreadable("a/b/x.jsonl"));
+        assert!(scan.is_unreadable("a/b"));
+        assert!(scan.is_unreadable("c.jsonl"));
+        assert!(!scan.is_unreadable("a/bc.jsonl"));
+        assert!(!scan.is_unreadable("a/x.jsonl"));
+        let root = Scan {
+            unreadable: vec![String::new()],
+            ..Scan::default()
+        };
+        assert!(root.is_unreadable("anything.txt"));
+        assert!(!Scan::default().is_unreadable("a.txt"));
     }
 
     #[test]

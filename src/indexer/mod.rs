@@ -154,7 +154,9 @@ fn threads(opts: &Options) -> usize {
 fn known_records(index: &Index) -> Result<Known, IndexError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let mut known = Known::default();
+    // The passages of one record may lie in several segments: collect each
+    // unit once.
+    let mut units = std::collections::BTreeSet::new();
     let mut buf = String::new();
     for segment in searcher.segment_readers() {
         let Some(col) = segment
@@ -170,21 +172,25 @@ fn known_records(index: &Index) -> Result<Known, IndexError> {
         }
         for ord in ords {
             buf.clear();
-            let found = col
+            if col
                 .ord_to_str(ord, &mut buf)
-                .map_err(|e| IndexError::io(&index.dir, e))?;
-            if let Some(unit) = found.then(|| Unit::decode(&buf)).flatten() {
-                let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
-                known.insert(
-                    key,
-                    Held {
-                        file: unit.file,
-                        line: unit.line,
-                        hash: unit.hash,
-                    },
-                );
+                .map_err(|e| IndexError::io(&index.dir, e))?
+            {
+                units.insert(buf.clone());
             }
         }
+    }
+    let mut known = Known::default();
+    for unit in units.iter().filter_map(|u| Unit::decode(u)) {
+        let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
+        known.insert(
+            key,
+            Held {
+                file: unit.file,
+                line: unit.line,
+                hash: unit.hash,
+            },
+        );
     }
     Ok(known)
 }

@@ -579,3 +579,39 @@ fn a_date_that_is_not_understood_is_a_warning_and_the_run_succeeds() {
     assert_eq!(docs(&hits), ["bad"]);
     assert!(hits[0]["date"].is_null(), "{}", hits[0]);
 }
+
+#[test]
+fn rereading_a_file_indexed_by_several_threads_changes_nothing() {
+    let env = TestEnv::new();
+    let body: Vec<String> = (0..6)
+        .map(|p| format!("Paragraphe {p} sur le héron cendré et la digue, assez long pour faire un passage à lui seul."))
+        .collect();
+    let records: Vec<Value> = (0..1500)
+        .map(|i| rec(&format!("t{i}"), &body.join("\n\n")))
+        .collect();
+    env.write_jsonl("many.jsonl", &records);
+    let first = env.run(&["index", "--json", "--threads", "2"]);
+    first.expect_code(0);
+    let before = dump(&env);
+    // Same content, new stamp: the file is read again, record by record.
+    let mut text = fs::read_to_string(env.corpus.join("many.jsonl")).unwrap();
+    text.push('\n');
+    env.write("many.jsonl", text);
+    let s = env.index_json(0);
+    assert_eq!(
+        (&s["added"], &s["updated"], &s["deleted"], &s["unchanged"]),
+        (&json!(0), &json!(0), &json!(0), &json!(1500)),
+        "{s}"
+    );
+    let again = env.index_json(0);
+    assert_eq!(again["committed"], false, "{again}");
+    assert!(before == dump(&env), "the index content changed");
+}
+
+fn dump(env: &TestEnv) -> Vec<String> {
+    let analyzer = std::sync::Arc::new(recoupe::analysis::Analyzer::default());
+    recoupe::index::Index::open(&env.index, analyzer)
+        .expect("index opens")
+        .dump()
+        .expect("index dumps")
+}
