@@ -154,9 +154,7 @@ fn threads(opts: &Options) -> usize {
 fn known_records(index: &Index) -> Result<Known, IndexError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    // The passages of one record may lie in several segments: collect each
-    // unit once.
-    let mut units = std::collections::BTreeSet::new();
+    let mut known = Known::default();
     let mut buf = String::new();
     for segment in searcher.segment_readers() {
         let Some(col) = segment
@@ -172,25 +170,23 @@ fn known_records(index: &Index) -> Result<Known, IndexError> {
         }
         for ord in ords {
             buf.clear();
-            if col
+            let found = col
                 .ord_to_str(ord, &mut buf)
-                .map_err(|e| IndexError::io(&index.dir, e))?
-            {
-                units.insert(buf.clone());
+                .map_err(|e| IndexError::io(&index.dir, e))?;
+            // The passages of one record may lie in several segments:
+            // `insert` takes the same unit twice as one.
+            if let Some(unit) = found.then(|| Unit::decode(&buf)).flatten() {
+                let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
+                known.insert(
+                    key,
+                    Held {
+                        file: unit.file,
+                        line: unit.line,
+                        hash: unit.hash,
+                    },
+                );
             }
         }
-    }
-    let mut known = Known::default();
-    for unit in units.iter().filter_map(|u| Unit::decode(u)) {
-        let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
-        known.insert(
-            key,
-            Held {
-                file: unit.file,
-                line: unit.line,
-                hash: unit.hash,
-            },
-        );
     }
     Ok(known)
 }
@@ -317,9 +313,9 @@ pub fn run(
         scan.files.iter().map(|f| f.rel.as_str()).collect();
     for file in known.files() {
         if !present.contains(file) && scan.is_unreadable(file) {
-            seen.keep_file(&known, file);
+            seen.keep_file(file);
             if let Some(stamp) = index.state.files.get(file) {
-                state.files.insert(file.to_string(), stamp.clone());
+                state.files.insert(file.to_string(), *stamp);
             }
         }
     }
@@ -335,7 +331,7 @@ pub fn run(
         if incremental && held > 0 && index.state.files.get(&file.rel) == Some(&stamp) {
             summary.unchanged += held as u64;
             summary.files_skipped += 1;
-            seen.keep_file(&known, &file.rel);
+            seen.keep_file(&file.rel);
             state.files.insert(file.rel.clone(), stamp);
             reporter.advance(file.size);
         } else {
@@ -370,7 +366,7 @@ pub fn run(
                 reported = record.consumed;
             }
             if let Some(id) = &record.id {
-                if let Err((first, first_line)) = seen.claim(id, &file.rel, record.line) {
+                if let Err((first, first_line)) = seen.claim(&known, id, &file.rel, record.line) {
                     reporter.problem(&Problem::new(
                         &file.rel,
                         Some(record.line),
@@ -418,7 +414,7 @@ pub fn run(
             return Err(IndexError::tantivy(&index.dir, e).into());
         }
         match read {
-            Ok(()) if keep_all => seen.keep_file(&known, &file.rel),
+            Ok(()) if keep_all => seen.keep_file(&file.rel),
             Ok(()) => {
                 if clean {
                     state.files.insert(file.rel.clone(), stamp);
@@ -427,7 +423,7 @@ pub fn run(
             Err(p) => {
                 // The file could not be read (whole or in part): keep what
                 // the index holds for it, and read it again next run.
-                seen.keep_file(&known, &file.rel);
+                seen.keep_file(&file.rel);
                 reporter.problem(&p);
                 summary.failed += 1;
             }

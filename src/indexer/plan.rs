@@ -63,11 +63,14 @@ pub enum Action {
 }
 
 impl Known {
-    /// Notes that the index holds `key` as `held`. A key met twice keeps
-    /// its first record; the other becomes a stray.
+    /// Notes that the index holds `key` as `held`. The same record met
+    /// again (in another segment) is one record; a key met with another
+    /// record keeps the first, and the other becomes a stray.
     pub fn insert(&mut self, key: Key, held: Held) {
-        if self.records.contains_key(&key) {
-            self.strays.push((key, held));
+        if let Some(first) = self.records.get(&key) {
+            if *first != held {
+                self.strays.push((key, held));
+            }
             return;
         }
         self.by_file
@@ -113,19 +116,31 @@ impl Known {
 pub struct Seen {
     keys: HashSet<Key>,
     ids: HashMap<String, (String, u64)>,
+    /// Files whose records all stay (unchanged or unreadable).
+    kept: HashSet<String>,
 }
 
 impl Seen {
     /// Takes `id` for the record at `line` of `file`; when another record
-    /// already holds it, returns where that one is.
-    pub fn claim(&mut self, id: &str, file: &str, line: u64) -> Result<(), (String, u64)> {
-        match self.ids.get(id) {
-            Some(first) => Err(first.clone()),
-            None => {
-                self.ids.insert(id.to_string(), (file.to_string(), line));
-                Ok(())
+    /// already holds it (one read in this run, or one the index holds in a
+    /// file kept as it is), returns where that one is.
+    pub fn claim(
+        &mut self,
+        known: &Known,
+        id: &str,
+        file: &str,
+        line: u64,
+    ) -> Result<(), (String, u64)> {
+        if let Some(first) = self.ids.get(id) {
+            return Err(first.clone());
+        }
+        if let Some(held) = known.records.get(&Key::Id(id.to_string())) {
+            if held.file != file && self.kept.contains(&held.file) {
+                return Err((held.file.clone(), held.line));
             }
         }
+        self.ids.insert(id.to_string(), (file.to_string(), line));
+        Ok(())
     }
 
     /// The record known as `key` is in the corpus.
@@ -135,15 +150,8 @@ impl Seen {
 
     /// Everything the index holds for `file` stays: the file is unchanged,
     /// or could not be read.
-    pub fn keep_file(&mut self, known: &Known, file: &str) {
-        for key in known.by_file.get(file).into_iter().flatten() {
-            if let (Key::Id(id), Some(held)) = (key, known.records.get(key)) {
-                self.ids
-                    .entry(id.clone())
-                    .or_insert_with(|| (held.file.clone(), held.line));
-            }
-            self.keys.insert(key.clone());
-        }
+    pub fn keep_file(&mut self, file: &str) {
+        self.kept.insert(file.to_string());
     }
 
     /// What the index holds at `line` of `file` stays: that line could not
@@ -162,7 +170,7 @@ impl Seen {
         let mut gone: Vec<(Key, Held)> = known
             .records
             .iter()
-            .filter(|(k, _)| !self.keys.contains(*k))
+            .filter(|(k, h)| !self.keys.contains(*k) && !self.kept.contains(&h.file))
             .map(|(k, h)| (k.clone(), h.clone()))
             .collect();
         gone.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
@@ -242,10 +250,19 @@ mod tests {
         let mut known = Known::default();
         known.insert(id("x"), held("a.jsonl", 4, 10));
         let mut seen = Seen::default();
-        seen.keep_file(&known, "a.jsonl");
-        assert_eq!(seen.claim("x", "b.jsonl", 1), Err(("a.jsonl".into(), 4)));
-        assert_eq!(seen.claim("y", "b.jsonl", 2), Ok(()));
-        assert_eq!(seen.claim("y", "b.jsonl", 9), Err(("b.jsonl".into(), 2)));
+        // While a.jsonl is read, its record may move within it.
+        assert_eq!(seen.claim(&known, "x", "a.jsonl", 7), Ok(()));
+        let mut seen = Seen::default();
+        seen.keep_file("a.jsonl");
+        assert_eq!(
+            seen.claim(&known, "x", "b.jsonl", 1),
+            Err(("a.jsonl".into(), 4))
+        );
+        assert_eq!(seen.claim(&known, "y", "b.jsonl", 2), Ok(()));
+        assert_eq!(
+            seen.claim(&known, "y", "b.jsonl", 9),
+            Err(("b.jsonl".into(), 2))
+        );
         assert!(seen.gone(&known).is_empty());
     }
 
@@ -264,8 +281,10 @@ mod tests {
     fn a_key_held_twice_leaves_a_stray_to_delete() {
         let mut known = Known::default();
         known.insert(id("x"), held("a.jsonl", 1, 10));
+        known.insert(id("x"), held("a.jsonl", 1, 10));
+        assert!(known.strays().is_empty(), "one record in two segments");
         known.insert(id("x"), held("b.jsonl", 1, 10));
-        assert_eq!(known.strays().len(), 1);
+        assert_eq!(known.strays(), &[(id("x"), held("b.jsonl", 1, 10))]);
         assert_eq!(known.total(), 1);
     }
 }
