@@ -106,9 +106,12 @@ fn shown(rel: &str) -> &str {
 /// past some entry), or an entry whose type cannot be read. What lies there
 /// is unknown, so the path is marked unreadable.
 fn walk_error(root: &Path, err: &ignore::Error, folders: &[String], result: &mut Scan) {
-    let cause = err
-        .io_error()
-        .map_or_else(|| err.to_string(), |e| e.to_string());
+    // The walk's own error text repeats the path; its kind says it all.
+    let cause = match err.io_error() {
+        Some(e) if e.kind() != std::io::ErrorKind::Other => e.kind().to_string(),
+        Some(e) => e.to_string(),
+        None => err.to_string(),
+    };
     match error_path(err) {
         Some(path) => {
             let rel = relative(root, path).unwrap_or_else(|| lossy_relative(root, path));

@@ -191,7 +191,9 @@ fn an_unreadable_folder_keeps_every_article_indexed_under_it_and_exits_2() {
     assert_eq!(s["deleted"], 0, "{s}");
     assert_eq!(s["failed"], 1, "{s}");
     assert!(
-        stderr.contains("locked: cannot read this folder") && stderr.contains("kept"),
+        stderr.contains(
+            "locked: cannot read this folder (permission denied); check its permissions; what the index holds for it is kept"
+        ),
         "{stderr}"
     );
     assert_eq!(
