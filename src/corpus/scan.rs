@@ -449,6 +449,7 @@ mod tests {
             assert_eq!(scan.problems.len(), 1);
             assert_eq!(scan.problems[0].path, "locked");
             assert!(scan.problems[0].reason.contains("permissions"));
+            assert_eq!(scan.unreadable, vec!["locked"]);
         }
     }
 
