@@ -508,6 +508,38 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_that_fails_part_way_marks_its_folder_unreadable() {
+        let root = Path::new("/corpus");
+        let folders = vec![String::new(), "a".to_string(), "a/b".to_string()];
+        // An entry at depth 2 failed: the folder listed was at depth 1.
+        let err = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::TimedOut,
+            ))),
+        };
+        let mut result = Scan::default();
+        walk_error(root, &err, &folders, &mut result);
+        assert_eq!(result.unreadable, vec!["a"]);
+        assert_eq!(
+            result.problems[0].to_string(),
+            "a: cannot list every entry of this folder (timed out); check its permissions; what the index holds for it is kept"
+        );
+        // At the top, the whole corpus is concerned.
+        let err = ignore::Error::WithDepth {
+            depth: 1,
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::TimedOut,
+            ))),
+        };
+        let mut result = Scan::default();
+        walk_error(root, &err, &folders, &mut result);
+        assert_eq!(result.unreadable, vec![""]);
+        assert_eq!(result.problems[0].path, ".");
+        assert!(result.is_unreadable("any/file.jsonl"));
+    }
+
+    #[test]
     fn format_by_extension() {
         assert_eq!(format_of("a.Jsonl.Gz"), Some(Format::JsonlGz));
         assert_eq!(format_of("a.gz"), None);
