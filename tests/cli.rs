@@ -1,6 +1,7 @@
 //! End-to-end behaviour of the `recoupe` command line: what a user typing
 //! `recoupe search …` or a cron job running `recoupe index` would see.
 
+mod corpus_trust;
 mod edges;
 mod golden;
 mod names;

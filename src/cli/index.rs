@@ -85,6 +85,13 @@ impl Reporter for CliReporter {
         }
     }
 
+    fn warning(&mut self, w: &Problem) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{w}")),
+            None => eprintln!("{w}"),
+        }
+    }
+
     fn start(&mut self, bytes: u64) {
         if let Some(bar) = &mut self.bar {
             // Small corpora finish before a bar is worth drawing.
@@ -122,6 +129,9 @@ pub fn describe(s: &Summary) -> String {
         "{} added, {} updated, {} deleted, {} unchanged, {} failed in {:.2} s",
         s.added, s.updated, s.deleted, s.unchanged, s.failed, s.seconds
     );
+    if s.warnings > 0 {
+        line.push_str(&format!(", {} warnings", s.warnings));
+    }
     if let Some(why) = &s.rebuilt {
         line.push_str(&format!(" (full build: {why})"));
     }

@@ -12,6 +12,8 @@
 
 use chrono::{DateTime, NaiveDate};
 
+use crate::analysis::fold::fold_str;
+
 /// Reads a date from a metadata value. Returns `None` when the value holds
 /// no recognisable date; callers keep the article without a date.
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
@@ -31,38 +33,31 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
     french_date_in(s)
 }
 
-/// `YYYY-MM-DD`, optionally followed by a time part (`T...`, ` ...`).
+/// `YYYY-MM-DD` (or `YYYY/MM/DD`), optionally followed by a time part
+/// (`T...`, ` ...`), which is not read: the calendar date is kept as written.
 fn iso_prefix(s: &str) -> Option<NaiveDate> {
-    let head = s.get(..10)?;
-    let bytes = head.as_bytes();
-    let shape_ok = bytes.iter().enumerate().all(|(i, b)| match i {
-        4 | 7 => *b == b'-' || *b == b'/',
-        _ => b.is_ascii_digit(),
-    });
-    if !shape_ok || bytes[4] != bytes[7] {
+    // Four-digit years only: chrono would also take signs and longer years.
+    if !s.get(..4)?.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let rest = &s[10..];
-    if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
-        return None;
-    }
-    let year = head.get(0..4)?.parse().ok()?;
-    let month = head.get(5..7)?.parse().ok()?;
-    let day = head.get(8..10)?.parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+    ["%Y-%m-%d", "%Y/%m/%d"].iter().find_map(|format| {
+        let (date, rest) = NaiveDate::parse_and_remainder(s, format).ok()?;
+        let parsed = s.len() - rest.len();
+        // Two-digit month and day, as ISO 8601 writes them.
+        (parsed == 10 && (rest.is_empty() || rest.starts_with(['T', 't', ' ']))).then_some(date)
+    })
 }
 
-/// French numeric form `DD/MM/YYYY` (also with `.` or `-` separators).
+/// French numeric form `DD/MM/YYYY` (also with `.` or `-` separators), as
+/// the first word of the value.
 fn day_month_year_numeric(s: &str) -> Option<NaiveDate> {
     let head = s.split_whitespace().next()?;
-    let parts: Vec<&str> = head.split(['/', '.', '-']).collect();
-    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+    if head.rsplit(['/', '.', '-']).next()?.len() != 4 {
         return None;
     }
-    let day = parts[0].parse().ok()?;
-    let month = parts[1].parse().ok()?;
-    let year = parts[2].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+    ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(head, format).ok())
 }
 
 /// Month number for a French month name, in any case, with or without
@@ -73,18 +68,7 @@ fn french_month(word: &str) -> Option<u32> {
     if !(3..=10).contains(&word.len()) {
         return None;
     }
-    let folded: String = word
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'û' | 'ù' | 'ü' => 'u',
-            'ô' => 'o',
-            'â' | 'à' => 'a',
-            other => other,
-        })
-        .collect();
-    let month = match folded.as_str() {
+    let month = match fold_str(word).as_str() {
         "janvier" => 1,
         "fevrier" => 2,
         "mars" => 3,
@@ -183,8 +167,44 @@ mod tests {
             "20250212",
             "2025-02-12x",
             "é",
+            "+2025-02-12",
+            "2025-2-12",
+            "12/02/25",
+            "1/2/2025x",
+            "32/01/2025",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numeric_day_month_year_forms() {
+        assert_eq!(parse_date("1/2/2025"), d(2025, 2, 1));
+        assert_eq!(parse_date("01.02.2025 à 10h"), d(2025, 2, 1));
+        assert_eq!(parse_date("01-02-2025"), d(2025, 2, 1));
+        assert_eq!(parse_date("2025/02/12"), d(2025, 2, 12));
+        assert_eq!(parse_date("2025-02-12t10:00"), d(2025, 2, 12));
+    }
+
+    #[test]
+    fn month_names_fold_like_the_analyzer() {
+        // Decomposed accents and ligature-free capitals fold as in search.
+        assert_eq!(french_month("fe\u{301}vrier"), Some(2));
+        assert_eq!(french_month("DÉCEMBRE"), Some(12));
+        assert_eq!(french_month("Août"), Some(8));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_input_panics(s in "\\PC{0,40}") {
+            let _ = parse_date(&s);
+            let _ = french_date_in(&s);
+        }
+
+        #[test]
+        fn iso_dates_round_trip(y in 1800i32..2200, m in 1u32..13, day in 1u32..32) {
+            let text = format!("{y:04}-{m:02}-{day:02}");
+            proptest::prop_assert_eq!(parse_date(&text), NaiveDate::from_ymd_opt(y, m, day));
         }
     }
 

@@ -6,8 +6,8 @@
 //! `.json` (one article object or an array of them), and `.txt` / `.md` (one
 //! article per file). The work is split so that an indexer can skip what has
 //! not changed: [`scan`] lists files with their size and modification time,
-//! [`read_records`] streams a file's records with a stable content hash, and
-//! [`Record::parse`] builds the [`Article`] only for records that need it.
+//! and [`read_records`] streams a file's records, each with its article, its
+//! own id when it has one, and a stable content hash.
 //!
 //! Guarantees: nothing here panics on any file content; every problem found
 //! in the corpus is reported as a [`Problem`] naming the file (and line when
@@ -29,7 +29,7 @@ pub use passages::{passages, Passage, PASSAGE_TARGET_CHARS, SENTENCE_LIMIT_CHARS
 pub use read::{
     read_articles, read_records, Record, MAX_JSON_BYTES, MAX_LINE_BYTES, MAX_TEXT_BYTES,
 };
-pub use scan::scan;
+pub use scan::{scan, IGNORE_FILE};
 
 /// One news article, whatever file format it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -150,8 +150,26 @@ pub enum CorpusError {
 pub struct Scan {
     /// Article files, sorted by [`CorpusFile::rel`].
     pub files: Vec<CorpusFile>,
-    /// Unreadable folders or entries; the walk went on past them.
+    /// Unreadable folders or entries, and bad ignore-file patterns; the walk
+    /// went on past them.
     pub problems: Vec<Problem>,
+    /// Relative paths (folders or files, sorted; `""` for the root) whose
+    /// content could not be listed or read: files under them may exist
+    /// without being in [`Scan::files`].
+    pub unreadable: Vec<String>,
+}
+
+impl Scan {
+    /// True when `rel` is, or lies under, a path that could not be read, so
+    /// that its absence from [`Scan::files`] says nothing.
+    pub fn is_unreadable(&self, rel: &str) -> bool {
+        self.unreadable.iter().any(|u| {
+            u.is_empty()
+                || rel
+                    .strip_prefix(u.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
 }
 
 #[cfg(test)]

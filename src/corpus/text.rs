@@ -157,6 +157,19 @@ pub(crate) fn parse_text(text: &str, rel: &str) -> Article {
     }
 }
 
+/// The `id` and `date` values written in the front matter, if any (the date
+/// as written, understood or not).
+pub(crate) fn declared(text: &str) -> (Option<String>, Option<String>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match split_front_matter(text) {
+        Some((fields, _)) => (
+            fields.get(Field::Id).map(str::to_string),
+            fields.get(Field::Date).map(str::to_string),
+        ),
+        None => (None, None),
+    }
+}
+
 /// Splits off front matter; returns its fields and the text after it, or
 /// `None` when the text does not open with a complete `---` block.
 fn split_front_matter(text: &str) -> Option<(Fields, &str)> {

@@ -8,10 +8,15 @@
 //!
 //! Guarantees:
 //! - unchanged files (same size and modification time) are not read; changed
-//!   files are read, and only records whose line or content changed are
-//!   re-indexed;
-//! - an unreadable file or record is reported and skipped, and whatever the
-//!   index held for it is kept;
+//!   files are read, and only records whose content changed are re-indexed
+//!   (records with an `id` are known by it, so lines moving around cost
+//!   nothing; records without one are known by file and line, see [`plan`]);
+//! - an unreadable file, folder or record is reported and skipped, and
+//!   whatever the index held for it (for a folder: for every path under it)
+//!   is kept;
+//! - a record whose id another record already holds is reported and skipped;
+//! - warnings (a record indexed all the same, such as with a date that was
+//!   not understood) are reported apart from problems and counted apart;
 //! - a missing corpus is an error, and an empty one never empties the index
 //!   unless asked (`allow_empty`, or a full rebuild);
 //! - an index built by another version is rebuilt in a new generation,
@@ -31,7 +36,8 @@ use crate::analysis::Analyzer;
 use crate::corpus::{self, CorpusError, Problem};
 use crate::index::{self, Index, IndexError, Stamp, State};
 use crate::schema;
-use plan::{Action, Known, Seen};
+use plan::{Action, Held, Key, Known, Seen};
+use write::Unit;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -64,9 +70,12 @@ impl Default for Options {
 pub trait Reporter {
     /// A file or record that could not be indexed.
     fn problem(&mut self, problem: &Problem);
-    /// The run is about to read `bytes` of corpus files.
+    /// A record that was indexed, with something worth saying about it.
+    fn warning(&mut self, _warning: &Problem) {}
+    /// The run is about to read `bytes` of corpus files (as stored on disk).
     fn start(&mut self, _bytes: u64) {}
-    /// `bytes` more of them were read.
+    /// `bytes` more of them were read (or skipped as unchanged); called
+    /// while a large file is read, not only after it.
     fn advance(&mut self, _bytes: u64) {}
     /// Reading is done; the commit follows.
     fn finish(&mut self) {}
@@ -76,11 +85,16 @@ pub trait Reporter {
 #[derive(Debug, Default)]
 pub struct Collect {
     pub problems: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 impl Reporter for Collect {
     fn problem(&mut self, problem: &Problem) {
         self.problems.push(problem.to_string());
+    }
+
+    fn warning(&mut self, warning: &Problem) {
+        self.warnings.push(warning.to_string());
     }
 }
 
@@ -91,7 +105,10 @@ pub struct Summary {
     pub updated: u64,
     pub deleted: u64,
     pub unchanged: u64,
+    /// Records, files or folders that could not be read or were refused.
     pub failed: u64,
+    /// Records indexed with a warning (they do not count as failed).
+    pub warnings: u64,
     pub seconds: f64,
     /// Passages (index documents) written.
     pub passages: u64,
@@ -112,6 +129,8 @@ pub enum RunError {
     Corpus(#[from] CorpusError),
     #[error("{}: the corpus holds no articles but the index has {indexed} passages; nothing was deleted. If the corpus really is empty now, run again with --allow-empty (or --full)", .corpus.display())]
     EmptyCorpus { corpus: PathBuf, indexed: usize },
+    #[error("{}: cannot rebuild from scratch while part of the corpus cannot be read ({}); nothing was changed. Make it readable, or run without --full to update the index and keep what it holds for those paths", .corpus.display(), .paths.join(", "))]
+    PartlyUnreadable { corpus: PathBuf, paths: Vec<String> },
 }
 
 impl RunError {
@@ -154,8 +173,18 @@ fn known_records(index: &Index) -> Result<Known, IndexError> {
             let found = col
                 .ord_to_str(ord, &mut buf)
                 .map_err(|e| IndexError::io(&index.dir, e))?;
-            if let Some((file, line, hash)) = found.then(|| write::parse_unit(&buf)).flatten() {
-                known.insert(file, line, hash);
+            // The passages of one record may lie in several segments:
+            // `insert` takes the same unit twice as one.
+            if let Some(unit) = found.then(|| Unit::decode(&buf)).flatten() {
+                let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
+                known.insert(
+                    key,
+                    Held {
+                        file: unit.file,
+                        line: unit.line,
+                        hash: unit.hash,
+                    },
+                );
             }
         }
     }
@@ -197,10 +226,31 @@ pub fn run(
         }
         Err(e) => return Err(e.into()),
     };
-    if scan.files.is_empty() && existing_docs > 0 && !opts.allow_empty && !opts.full {
+    if scan.files.is_empty()
+        && scan.unreadable.is_empty()
+        && existing_docs > 0
+        && !opts.allow_empty
+        && !opts.full
+    {
         return Err(RunError::EmptyCorpus {
             corpus: corpus_root.to_path_buf(),
             indexed: existing_docs,
+        });
+    }
+    if opts.full && existing_docs > 0 && !scan.unreadable.is_empty() {
+        return Err(RunError::PartlyUnreadable {
+            corpus: corpus_root.to_path_buf(),
+            paths: scan
+                .unreadable
+                .iter()
+                .map(|p| {
+                    if p.is_empty() {
+                        ".".to_string()
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect(),
         });
     }
     let (index, known, incremental) = match existing {
@@ -243,7 +293,35 @@ pub fn run(
     let mut changed = false;
     let total_bytes: u64 = scan.files.iter().map(|f| f.size).sum();
     reporter.start(total_bytes);
+    let mut seen = Seen::default();
+    let delete = |writer: &IndexWriter<TantivyDocument>, key: &Key, held: &Held| {
+        let id = match key {
+            Key::Id(id) => Some(id.clone()),
+            Key::Line(..) => None,
+        };
+        let unit = Unit {
+            file: held.file.clone(),
+            line: held.line,
+            id,
+            hash: held.hash,
+        };
+        writer.delete_term(Term::from_field_text(fields.unit, &unit.encode()));
+    };
 
+    // Files the scan could not see: keep what the index holds for them.
+    let present: std::collections::HashSet<&str> =
+        scan.files.iter().map(|f| f.rel.as_str()).collect();
+    for file in known.files() {
+        if !present.contains(file) && scan.is_unreadable(file) {
+            seen.keep_file(file);
+            if let Some(stamp) = index.state.files.get(file) {
+                state.files.insert(file.to_string(), *stamp);
+            }
+        }
+    }
+
+    // Unchanged files are not read; their records (and ids) stay.
+    let mut to_read = Vec::new();
     for file in &scan.files {
         let stamp = Stamp {
             size: file.size,
@@ -253,23 +331,28 @@ pub fn run(
         if incremental && held > 0 && index.state.files.get(&file.rel) == Some(&stamp) {
             summary.unchanged += held as u64;
             summary.files_skipped += 1;
+            seen.keep_file(&file.rel);
             state.files.insert(file.rel.clone(), stamp);
             reporter.advance(file.size);
-            continue;
+        } else {
+            to_read.push((file, stamp));
         }
+    }
+
+    for (file, stamp) in to_read {
         summary.files_read += 1;
-        let mut seen = Seen::default();
         let mut clean = true;
         // A problem about the whole file (no line): keep all it had.
         let mut keep_all = false;
         let mut add_error = None;
+        let mut reported = 0u64;
         let read = corpus::read_records(file, &mut |record| {
             let record = match record {
                 Ok(r) => r,
                 Err(p) => {
                     // Keep what the index held for that line, or the file.
                     match p.line {
-                        Some(line) => seen.mark(line),
+                        Some(line) => seen.keep_at(&known, &file.rel, line),
                         None => keep_all = true,
                     }
                     reporter.problem(&p);
@@ -278,31 +361,49 @@ pub fn run(
                     return;
                 }
             };
-            seen.mark(record.line);
-            let action = known.action(&file.rel, record.line, record.hash);
-            if action == Action::Keep {
-                summary.unchanged += 1;
-                return;
+            if record.consumed > reported {
+                reporter.advance(record.consumed - reported);
+                reported = record.consumed;
             }
-            let article = match record.parse(file) {
-                Ok(a) => a,
-                Err(p) => {
-                    reporter.problem(&p);
+            if let Some(id) = &record.id {
+                if let Err((first, first_line)) = seen.claim(&known, id, &file.rel, record.line) {
+                    reporter.problem(&Problem::new(
+                        &file.rel,
+                        Some(record.line),
+                        format!("duplicate id {id:?}, first seen at {first}:{first_line}; this record was skipped, give it another id"),
+                    ));
                     summary.failed += 1;
                     clean = false;
                     return;
                 }
-            };
-            if let Action::Replace(old) = action {
-                let old = write::unit(&file.rel, record.line, old);
-                writer.delete_term(Term::from_field_text(fields.unit, &old));
-                summary.updated += 1;
-            } else {
-                summary.added += 1;
+            }
+            for w in &record.warnings {
+                reporter.warning(w);
+                summary.warnings += 1;
+            }
+            let key = Key::of(record.id.as_deref(), &file.rel, record.line);
+            let action = known.action(&key, &file.rel, record.hash);
+            seen.mark(key.clone());
+            match action {
+                Action::Keep => {
+                    summary.unchanged += 1;
+                    return;
+                }
+                Action::Replace(old) => {
+                    delete(&writer, &key, &old);
+                    summary.updated += 1;
+                }
+                Action::Add => summary.added += 1,
             }
             changed = true;
-            let unit = write::unit(&file.rel, record.line, record.hash);
-            write::documents(&fields, &article, &unit, record.line, |doc| {
+            let unit = Unit {
+                file: file.rel.clone(),
+                line: record.line,
+                id: record.id.clone(),
+                hash: record.hash,
+            }
+            .encode();
+            write::documents(&fields, &record.article, &unit, record.line, |doc| {
                 summary.passages += 1;
                 if let Err(e) = writer.add_document(doc) {
                     add_error.get_or_insert(e);
@@ -313,14 +414,8 @@ pub fn run(
             return Err(IndexError::tantivy(&index.dir, e).into());
         }
         match read {
-            Ok(()) if keep_all => {}
+            Ok(()) if keep_all => seen.keep_file(&file.rel),
             Ok(()) => {
-                for (line, hash) in seen.gone(&known, &file.rel) {
-                    let old = write::unit(&file.rel, line, hash);
-                    writer.delete_term(Term::from_field_text(fields.unit, &old));
-                    summary.deleted += 1;
-                    changed = true;
-                }
                 if clean {
                     state.files.insert(file.rel.clone(), stamp);
                 }
@@ -328,22 +423,24 @@ pub fn run(
             Err(p) => {
                 // The file could not be read (whole or in part): keep what
                 // the index holds for it, and read it again next run.
+                seen.keep_file(&file.rel);
                 reporter.problem(&p);
                 summary.failed += 1;
             }
         }
-        reporter.advance(file.size);
+        reporter.advance(file.size.saturating_sub(reported));
     }
 
-    // Files that left the corpus.
-    let present: std::collections::HashSet<&str> =
-        scan.files.iter().map(|f| f.rel.as_str()).collect();
-    for (file, records) in &known.files {
-        if !present.contains(file.as_str()) {
-            writer.delete_term(Term::from_field_text(fields.file, file));
-            summary.deleted += records.len() as u64;
-            changed = true;
-        }
+    // Records that left the corpus (their line, their file, or the corpus),
+    // or were excluded by an ignore file.
+    for (key, held) in seen.gone(&known) {
+        delete(&writer, &key, &held);
+        summary.deleted += 1;
+        changed = true;
+    }
+    for (key, held) in known.strays() {
+        delete(&writer, key, held);
+        changed = true;
     }
     reporter.finish();
 
