@@ -9,8 +9,10 @@
 //!   them, weighted by that closeness. A query in another script
 //!   (`Путин`) is transliterated first.
 //! - **aliases**: when a run of query words matches a name of the alias table
-//!   (word by word, spelling variants allowed), every other name of its group
-//!   is added to each of those words, as a phrase;
+//!   (word by word, spelling variants allowed for words of five letters or
+//!   more), every other name of its group is added to each of those words, as
+//!   a phrase; a one-word name of five letters or more that is not an acronym
+//!   also brings its own spelling variants;
 //! - **typos**: when a word and its variants match almost nothing, index
 //!   words within one edit (5–8 letters) or two (9 and more) are tried.
 //!
@@ -181,14 +183,29 @@ impl Aliases {
     }
 }
 
+/// Shortest word (in letters) that may match an alias name by a spelling
+/// variant rather than exactly. Shorter words are mostly acronyms, whose
+/// "variants" are other acronyms or French words (`PKK` and `PCC`, `MEK`
+/// and `mec`): they would join groups that name different entities.
+const MIN_ALIAS_VARIANT_CHARS: usize = 5;
+
 /// True when query word `q` can stand for the name word `n`.
 fn same_word(q: &[Word], n: &[Word]) -> bool {
     if q.len() != n.len() {
         return false;
     }
     q.iter().zip(n).all(|(a, b)| {
-        a.exact == b.exact || (a.exact.len() >= 3 && names::closeness(&a.exact, &b.exact).is_some())
+        a.exact == b.exact
+            || (a.exact.chars().count() >= MIN_ALIAS_VARIANT_CHARS
+                && b.exact.chars().count() >= MIN_ALIAS_VARIANT_CHARS
+                && names::closeness(&a.exact, &b.exact).is_some())
     })
+}
+
+/// True when an alias name is an acronym as written in the table ("MEK",
+/// "CGRI"): it has letters and none of them is lower case.
+fn is_acronym(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic) && !text.chars().any(char::is_lowercase)
 }
 
 fn push_alt(word: &mut QueryWord, alt: Alt) {
@@ -326,8 +343,14 @@ fn alias_alternatives(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Ali
                                 label: other.text.clone(),
                             },
                         ));
-                        if flat.len() == 1 {
-                            // A one-word alias brings its own spellings.
+                        let word_chars = flat[0].exact.chars().count();
+                        if flat.len() == 1
+                            && word_chars >= MIN_ALIAS_VARIANT_CHARS
+                            && !is_acronym(&other.text)
+                        {
+                            // A one-word alias brings its own spellings; an
+                            // acronym or a short word does not (its spellings
+                            // are other acronyms and common words).
                             let mut probe = QueryWord {
                                 text: other.text.clone(),
                                 occur: Occur::Should,
