@@ -9,8 +9,10 @@
 //!   them, weighted by that closeness. A query in another script
 //!   (`Путин`) is transliterated first.
 //! - **aliases**: when a run of query words matches a name of the alias table
-//!   (word by word, spelling variants allowed), every other name of its group
-//!   is added to each of those words, as a phrase;
+//!   (word by word, spelling variants allowed for words of five letters or
+//!   more), every other name of its group is added to each of those words, as
+//!   a phrase; a one-word name of five letters or more that is not an acronym
+//!   also brings its own spelling variants;
 //! - **typos**: when a word and its variants match almost nothing, index
 //!   words within one edit (5–8 letters) or two (9 and more) are tried.
 //!
@@ -307,13 +309,22 @@ impl Aliases {
     }
 }
 
+/// Shortest word (in letters) that may match an alias name by a spelling
+/// variant rather than exactly. Shorter words are mostly acronyms, whose
+/// "variants" are other acronyms or French words (`PKK` and `PCC`, `MEK`
+/// and `mec`): they would join groups that name different entities.
+const MIN_ALIAS_VARIANT_CHARS: usize = 5;
+
 /// True when query word `q` can stand for the name word `n`.
 fn same_word(q: &[Word], n: &[Word]) -> bool {
     if q.len() != n.len() {
         return false;
     }
     q.iter().zip(n).all(|(a, b)| {
-        a.exact == b.exact || (a.exact.len() >= 3 && names::closeness(&a.exact, &b.exact).is_some())
+        a.exact == b.exact
+            || (a.exact.chars().count() >= MIN_ALIAS_VARIANT_CHARS
+                && b.exact.chars().count() >= MIN_ALIAS_VARIANT_CHARS
+                && names::closeness(&a.exact, &b.exact).is_some())
     })
 }
 

@@ -525,3 +525,66 @@ fn queries_in_other_scripts_find_the_names_the_corpus_writes() {
     assert_eq!(top("Хезболла"), ["hezbollah"]);
     assert_eq!(top("ירושלים"), ["jerusalem"]);
 }
+
+#[test]
+fn acronyms_of_different_groups_do_not_join_through_spelling() {
+    // PKK and PCC, MEK and the French "mec" are close spellings; a query
+    // for one group must not bring the names of the other.
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let docs = [
+        (
+            "a-kurd",
+            "Le Parti des travailleurs du Kurdistan annonce un cessez-le-feu.",
+        ),
+        (
+            "a-pkk",
+            "Le PKK revendique une attaque dans le sud-est de la Turquie.",
+        ),
+        (
+            "a-pcc",
+            "Le Parti communiste chinois tient son congrès à Pékin.",
+        ),
+        (
+            "a-mec",
+            "Un mec a été interpellé après une rixe devant un bar.",
+        ),
+        (
+            "a-mek",
+            "Les Moudjahidine du peuple tiennent leur rassemblement annuel.",
+        ),
+    ];
+    let mut text = String::new();
+    for (id, body) in docs {
+        text.push_str(&format!(
+            "{{\"id\": \"{id}\", \"title\": \"Dépêche\", \"date\": \"2020-01-01\", \"body\": \"{body}\"}}\n"
+        ));
+    }
+    std::fs::write(corpus.join("a.jsonl"), text).unwrap();
+    let index = tmp.path().join("index");
+    let analyzer = Arc::new(Analyzer::default());
+    let mut report = Collect::default();
+    indexer::run(
+        &corpus,
+        &index,
+        analyzer.clone(),
+        &Options::default(),
+        &mut report,
+    )
+    .unwrap();
+    let (table, errors) = recoupe::names::parse_aliases(
+        "PKK = Parti des travailleurs du Kurdistan\n\
+         PCC = Parti communiste chinois\n\
+         Moudjahidine du peuple = MEK\n",
+        "t",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let s = Searcher::with_aliases(Index::open(&index, analyzer).unwrap(), table).unwrap();
+    let got = found(&s, "PKK", false);
+    assert!(got.contains("a-pkk") && got.contains("a-kurd"), "{got:?}");
+    assert!(!got.contains("a-pcc"), "{got:?}");
+    let got = found(&s, "Moudjahidine du peuple", false);
+    assert!(got.contains("a-mek"), "{got:?}");
+    assert!(!got.contains("a-mec"), "{got:?}");
+}
