@@ -3,6 +3,7 @@
 friends per query, by default and with --strict.
 
 Usage: names_real.py RECOUPE CORPUS INDEX FIXTURE_DIR [--hits-dir DIR]
+       names_real.py --check FIXTURE_DIR    (scoring self-test and fixture check)
 
 FIXTURE_DIR holds (see benches/README.md, "Names on real passages"):
   entities.tsv    entity, kind, name, passages naming it, judging, spellings
@@ -103,6 +104,42 @@ def score(got, labels):
     return recall, precision, false_friends, unjudged
 
 
+# Judgment reasons are short: a longer field would be article text, which the
+# fixture must not hold.
+MAX_HOW_CHARS = 120
+
+
+def check(folder):
+    """Self-test of the scoring, then checks of the fixture; exits non-zero on a problem."""
+    a, b, c, f = ("d", 0), ("d", 1), ("d", 2), ("e", 0)
+    labels = {a: "R", b: "R", c: "N", f: "F"}
+    assert score([a, c, f], labels) == (0.5, 0.5, 1, 0), score([a, c, f], labels)
+    assert score([], labels) == (0.0, None, 0, 0)
+    assert score([("z", 9)], {}) == (None, 0.0, 0, 1)
+    many = {("m", i): "R" for i in range(300)}
+    assert score([("m", i) for i in range(200)], many)[0] == 1.0
+    assert score([("m", i) for i in range(100)], many)[0] == 0.5
+    entities, queries, labels = load_fixture(folder)
+    problems = []
+    for entity in entities:
+        if not any(e == entity for _, e in queries):
+            problems.append(f"{folder}/entities.tsv: {entity} has no query")
+    for number, cols in read_tsv(f"{folder}/judgments.tsv"):
+        if len(cols) != 5 or len(cols[4]) > MAX_HOW_CHARS:
+            problems.append(f"{folder}/judgments.tsv:{number}: expected 5 columns, a short reason")
+    for number, cols in read_tsv(f"{folder}/entities.tsv"):
+        named = sum(v == "R" for v in labels[cols[0]].values())
+        if cols[3] != str(named):
+            problems.append(f"{folder}/entities.tsv:{number}: says {cols[3]} passages, "
+                            f"judgments.tsv has {named}")
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"ok: {len(queries)} queries, {len(entities)} entities, "
+          f"{sum(len(v) for v in labels.values())} judgments")
+
+
 def fmt(x):
     return "—" if x is None else f"{x:.2f}"
 
@@ -113,6 +150,9 @@ def md(text):
 
 def main():
     args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--check":
+        check(args[1])
+        return
     hits_dir = None
     if "--hits-dir" in args:
         i = args.index("--hits-dir")

@@ -488,6 +488,8 @@ bench_names_real() {
     note "f. names on real passages: recall, top-10 precision, false friends"
     ensure_orangesum_index
     rm -f "$OS_CORPUS/bench-new.jsonl"
+    python3 "$REPO/benches/names_real.py" --check "$REPO/benches/names" >&2 \
+        || die "benches/names is inconsistent (see above)"
     python3 "$REPO/benches/names_real.py" "$BIN" "$OS_CORPUS" "$OS_INDEX" "$REPO/benches/names" \
         --hits-dir "$LOGS" | tee "$LOGS/names-real.md"
     local line
