@@ -3,7 +3,7 @@
 # PIAF retrieval quality. See benches/README.md for what each figure means and
 # the targets.
 #
-# Usage:  benches/run.sh [index|incremental|latency|piaf|names|all]   (default: all)
+# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|all]   (default: all)
 #
 #   index        fresh index of OrangeSum (36k articles): wall time, peak RSS,
 #                articles/s, MB/s, index size
@@ -15,6 +15,8 @@
 #   names        300 name queries (with spelling variants, aliases, typos) on
 #                OrangeSum: p50/p99; then name recall and precision per query,
 #                strict vs default, on tests/fixtures/names.jsonl
+#   names-real   106 name queries on real OrangeSum passages (benches/names/):
+#                recall, top-10 precision and false friends, default and --strict
 #
 # Environment:
 #   RECOUPE_BENCH_DIR  scratch directory for corpora links, indexes and logs
@@ -22,6 +24,8 @@
 #                      read from there, never copied into the repository.
 #   DATA               data directory holding orangesum.jsonl.gz and piaf/
 #                      (default: ../shared/data relative to the repository root)
+#   RECOUPE_BIN        measure this recoupe binary instead of building
+#                      target/release/recoupe (e.g. an older release)
 #
 # Tools: /usr/bin/time (GNU time) and hyperfine are installed with apt-get when
 # missing (needs root); without hyperfine the no-change run is timed with a
@@ -38,7 +42,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="${RECOUPE_BENCH_DIR:-/tmp/recoupe-bench}"
 DATA="${DATA:-$REPO/../shared/data}"
-BIN="$REPO/target/release/recoupe"
+BIN="${RECOUPE_BIN:-$REPO/target/release/recoupe}"
 EVAL="$REPO/benches/retrieval_eval.py"
 
 ORANGESUM="$DATA/orangesum.jsonl.gz"
@@ -53,9 +57,9 @@ LOGS="$BENCH/logs"
 
 PART="${1:-all}"
 case "$PART" in
-    index|incremental|latency|piaf|names|all) ;;
+    index|incremental|latency|piaf|names|names-real|all) ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "usage: $0 [index|incremental|latency|piaf|names|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|all]" >&2; exit 2 ;;
 esac
 
 # Figures gathered by this run, printed as a table at the end.
@@ -87,13 +91,19 @@ ensure_tools() {
         note "installing GNU time"
         apt_install time || die "could not install GNU time (apt-get install time)"
     fi
-    if ! command -v hyperfine >/dev/null; then
+    # Only the incremental part uses hyperfine.
+    if [[ "$PART" == incremental || "$PART" == all ]] && ! command -v hyperfine >/dev/null; then
         note "installing hyperfine"
         apt_install hyperfine || note "hyperfine unavailable; timing with a plain loop"
     fi
 }
 
 build() {
+    if [[ -n "${RECOUPE_BIN:-}" ]]; then
+        [[ -x "$BIN" ]] || die "RECOUPE_BIN=$BIN is not an executable"
+        note "using $BIN (not building)"
+        return
+    fi
     note "building release binary"
     (cd "$REPO" && cargo build --release --quiet) || die "cargo build --release failed"
     [[ -x "$BIN" ]] || die "no binary at $BIN"
@@ -469,6 +479,31 @@ bench_names() {
     python3 "$REPO/benches/names_recall.py" "$BIN" "$corpus" "$index" "$REPO/tests/fixtures/names-expect.tsv" | tee "$LOGS/names-recall.md"
 }
 
+# ---------------------------------------------------------------- f. names on real passages
+
+# Name queries judged on OrangeSum itself (benches/names/: references only,
+# no article text). The index must be of the plain OrangeSum corpus, as the
+# judgments name passages by article id and passage number.
+bench_names_real() {
+    note "f. names on real passages: recall, top-10 precision, false friends"
+    ensure_orangesum_index
+    rm -f "$OS_CORPUS/bench-new.jsonl"
+    python3 "$REPO/benches/names_real.py" --check "$REPO/benches/names" >&2 \
+        || die "benches/names is inconsistent (see above)"
+    python3 "$REPO/benches/names_real.py" "$BIN" "$OS_CORPUS" "$OS_INDEX" "$REPO/benches/names" \
+        --hits-dir "$LOGS" | tee "$LOGS/names-real.md"
+    local line
+    line=$(grep '^| recall ' "$LOGS/names-real.md" | awk -F'|' '{ print $3 "|" $4 }')
+    record "Names (real): recall default" "$(echo "${line%%|*}" | awk '{ print $1 }')"
+    record "Names (real): recall --strict" "$(echo "${line##*|}" | awk '{ print $1 }')"
+    line=$(grep '^| false-friend ' "$LOGS/names-real.md" | awk -F'|' '{ print $3 "|" $4 }')
+    record "Names (real): false-friend passages default" "$(echo "${line%%|*}" | awk '{ print $1 }')"
+    record "Names (real): false-friend passages --strict" "$(echo "${line##*|}" | awk '{ print $1 }')"
+    line=$(grep '^| queries named ' "$LOGS/names-real.md" | awk -F'|' '{ print $3 "|" $4 }')
+    record "Names (real): frequent names with top-10 precision >= 0.95, default" "$(echo "${line%%|*}" | awk '{ print $1 }')"
+    record "Names (real): frequent names with top-10 precision >= 0.95, --strict" "$(echo "${line##*|}" | awk '{ print $1 }')"
+}
+
 # ---------------------------------------------------------------- d. PIAF
 
 bench_piaf() {
@@ -509,6 +544,8 @@ target_of() {
         "Latency: p99 (ms)") echo "< 8" ;;
         "Names: p99 (ms)") echo "< 15" ;;
         "PIAF: MRR@10") echo ">= 0.75" ;;
+        "Names (real): false-friend passages default"|"Names (real): false-friend passages --strict") echo "0" ;;
+        "Names (real): frequent names with top-10 precision >= 0.95, default") echo "all" ;;
         "Incremental: no-change run (s)") echo "< 2" ;;
         *) echo "" ;;
     esac
@@ -525,7 +562,8 @@ case "$PART" in
     latency) bench_latency ;;
     piaf) bench_piaf ;;
     names) bench_names ;;
-    all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names ;;
+    names-real) bench_names_real ;;
+    all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names; bench_names_real ;;
 esac
 
 echo
