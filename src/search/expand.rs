@@ -447,7 +447,31 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
         by_frequency(w, vocab);
         phrase_spellings(w, vocab, analyzer);
     }
+    // A name typed in another script that the alias table knows is searched
+    // through the table's names, not through string distance (الموصل is
+    // Mossoul, though its letters also fit Moselle): its variants are set
+    // aside, and given back only if no alias applies.
+    let held: Vec<Vec<Alt>> = words
+        .iter_mut()
+        .map(|w| {
+            let other_script =
+                w.is_single() && !names::transliterations(&w.words[0].exact).is_empty();
+            if !other_script {
+                return Vec::new();
+            }
+            let (variants, rest): (Vec<Alt>, Vec<Alt>) = std::mem::take(&mut w.alts)
+                .into_iter()
+                .partition(|a| a.how == How::Variant);
+            w.alts = rest;
+            variants
+        })
+        .collect();
     alias_alternatives(words, aliases);
+    for (w, variants) in words.iter_mut().zip(held) {
+        if !w.alts.iter().any(|a| a.how == How::Alias) {
+            w.alts.extend(variants);
+        }
+    }
     for w in words.iter_mut() {
         typos(w, vocab);
         share_rarity(w, vocab);
