@@ -358,21 +358,36 @@ impl Searcher {
                 continue;
             }
             let mut rows = Vec::new();
+            // One row per spelling and reason: a variant is searched as
+            // two terms (capitalised mid-sentence, or at its start).
+            let mut groups: Vec<(&str, How, f32, Vec<&Alt>)> = Vec::new();
             for alt in word.alts.iter().filter(|a| a.how != How::Stem) {
-                let docs = self.searcher.search(
-                    &*alt_query(f.body, alt),
-                    &tantivy::collector::DocSetCollector,
-                )?;
+                match groups
+                    .iter_mut()
+                    .find(|g| g.0 == alt.label && g.1 == alt.how)
+                {
+                    Some(g) => g.3.push(alt),
+                    None => groups.push((&alt.label, alt.how, alt.weight, vec![alt])),
+                }
+            }
+            for (label, how, weight, alts) in groups {
+                let query = BooleanQuery::new(
+                    alts.iter()
+                        .map(|a| (TOccur::Should, alt_query(f.body, a)))
+                        .collect(),
+                );
+                let docs = self
+                    .searcher
+                    .search(&query, &tantivy::collector::DocSetCollector)?;
                 if docs.is_empty() {
                     continue;
                 }
-                // The spelling as a reader writes it, never an index term.
-                let spelling = alt.label.clone();
                 rows.push(Variant {
                     query: word.text.clone(),
-                    spelling,
-                    how: alt.how,
-                    weight: (alt.weight * 100.0).round() / 100.0,
+                    // The spelling as a reader writes it, never an index term.
+                    spelling: label.to_string(),
+                    how,
+                    weight: (weight * 100.0).round() / 100.0,
                     passages: docs.len() as u64,
                     articles: self.articles(&docs)?,
                 });
