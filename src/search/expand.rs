@@ -1,22 +1,30 @@
 //! Names across spellings: query words grow alternatives found in the index.
 //!
-//! For each single query word, three kinds of alternative are added, each an
-//! ordinary term (so BM25 scores it and the highlighter marks it):
+//! For each query word these kinds of alternative are added, each an
+//! ordinary term or phrase (so BM25 scores it and the highlighter marks it):
 //!
-//! - **variants**: the capitalised spellings the corpus actually contains
-//!   under the word's spelling keys (`^KEY/spelling` terms, see
+//! - **variants**: the capitalised spellings the corpus contains under the
+//!   word's spelling keys (`^KEY/spelling` and `^KEY|spelling` terms, see
 //!   [`crate::analysis::tokenizer`]), kept when [`names::closeness`] accepts
-//!   them, weighted by that closeness. A query in another script
-//!   (`Путин`) is transliterated first.
-//! - **aliases**: when a run of query words matches a name of the alias table
-//!   (word by word, spelling variants allowed for words of five letters or
-//!   more), every other name of its group is added to each of those words, as
-//!   a phrase; a one-word name of five letters or more that is not an acronym
-//!   also brings its own spelling variants;
+//!   them and the corpus writes them as names
+//!   ([`Vocabulary::written_as_name`]), weighted by that closeness. Acronyms
+//!   typed in capitals get none. A query in another script (`Путин`) is
+//!   matched through its Latin readings, its candidates ranked by how often
+//!   the corpus uses them.
+//! - **aliases**: when a run of query words (or a quoted phrase, whole)
+//!   names a name of the alias table (word by word, spelling variants
+//!   allowed for words of five letters or more, an Arabic article required
+//!   where the table writes one), every other name of its group is added, as
+//!   written: a phrase, acronyms only in capitals, a name with an article in
+//!   any of the article's forms; never its own spelling variants.
 //! - **typos**: when a word and its variants match almost nothing, index
 //!   words within one edit (5–8 letters) or two (9 and more) are tried.
+//! - **quoted names** get the best combinations of their words' spellings;
+//!   **initials** before a name get a phrase of prefixes and the name.
 //!
-//! Exact spellings weigh most, then variants, aliases, typos.
+//! Exact spellings weigh most, then variants, aliases, typos; all the
+//! single-term spellings of one name score with the name's rarity
+//! (`share_rarity`).
 
 use std::collections::HashSet;
 
