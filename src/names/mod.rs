@@ -33,7 +33,9 @@ pub use key::{
     article_forms, closeness, is_article, is_standalone_article, spelling_key, spelling_keys,
     strip_article,
 };
-pub use script::{consonant_skeleton, is_abjad, transliterate, transliterations};
+pub use script::{
+    consonant_skeleton, has_non_latin_letters, is_abjad, transliterate, transliterations,
+};
 
 /// Version of the spelling-key scheme. Name keys are stored in the index, so
 /// this is part of the index fingerprint: change it with the key rules.

@@ -113,7 +113,7 @@ pub fn is_abjad(text: &str) -> bool {
 }
 
 /// True if `text` contains at least one letter outside the Latin script.
-pub(crate) fn has_non_latin_letters(text: &str) -> bool {
+pub fn has_non_latin_letters(text: &str) -> bool {
     text.chars().any(|c| c.is_alphabetic() && !is_latin(c))
 }
 

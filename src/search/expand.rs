@@ -73,8 +73,21 @@ pub struct Spelling {
 
 /// Read access to the index vocabulary.
 pub struct Vocabulary<'a> {
-    pub searcher: &'a tantivy::Searcher,
-    pub field: Field,
+    searcher: &'a tantivy::Searcher,
+    field: Field,
+    /// [`Vocabulary::written_as_name`] answers, by spelling: one query asks
+    /// about the same words several times.
+    names: std::cell::RefCell<std::collections::HashMap<String, bool>>,
+}
+
+impl<'a> Vocabulary<'a> {
+    pub fn new(searcher: &'a tantivy::Searcher, field: Field) -> Vocabulary<'a> {
+        Vocabulary {
+            searcher,
+            field,
+            names: Default::default(),
+        }
+    }
 }
 
 impl Vocabulary<'_> {
@@ -150,6 +163,15 @@ impl Vocabulary<'_> {
         if s.named == 0 && s.initial == 0 {
             return false;
         }
+        if let Some(&known) = self.names.borrow().get(&s.text) {
+            return known;
+        }
+        let answer = self.count_as_name(s);
+        self.names.borrow_mut().insert(s.text.clone(), answer);
+        answer
+    }
+
+    fn count_as_name(&self, s: &Spelling) -> bool {
         let Some(key) = names::spelling_key(&s.text) else {
             return false;
         };
@@ -275,6 +297,21 @@ impl AliasName {
 #[derive(Debug, Clone, Default)]
 pub struct Aliases {
     groups: Vec<Vec<AliasName>>,
+    /// (group, name) by the first word of the name: its exact form (after
+    /// [`EXACT_KEY`]) and its spelling keys, so a query word meets only the
+    /// names it may stand for ([`names::closeness`] accepts only words that
+    /// share a key).
+    by_first_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// Marks an exact word among the spelling keys of [`Aliases::by_first_word`].
+const EXACT_KEY: char = '=';
+
+/// The lookup keys of a word: its exact form, and its spelling keys.
+fn lookup_keys(word: &Word) -> Vec<String> {
+    let mut keys = vec![format!("{EXACT_KEY}{}", word.exact)];
+    keys.extend(names::spelling_keys(&word.exact));
+    keys
 }
 
 impl Aliases {
@@ -303,8 +340,36 @@ impl Aliases {
                     })
                     .collect()
             })
+            .collect::<Vec<Vec<AliasName>>>();
+        let mut by_first_word: std::collections::HashMap<String, Vec<(usize, usize)>> =
+            Default::default();
+        for (g, group) in groups.iter().enumerate() {
+            for (n, name) in group.iter().enumerate() {
+                let Some(first) = name.words.first().and_then(|w| w.first()) else {
+                    continue;
+                };
+                for key in lookup_keys(first) {
+                    by_first_word.entry(key).or_default().push((g, n));
+                }
+            }
+        }
+        Aliases {
+            groups,
+            by_first_word,
+        }
+    }
+
+    /// The (group, name) pairs whose first word `word` may stand for.
+    fn candidates(&self, word: &Word) -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = lookup_keys(word)
+            .iter()
+            .filter_map(|k| self.by_first_word.get(k))
+            .flatten()
+            .copied()
             .collect();
-        Aliases { groups }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// Number of groups.
@@ -451,7 +516,15 @@ fn initials(words: &mut [QueryWord]) {
 pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, analyzer: &Analyzer) {
     for w in words.iter_mut() {
         transliterated(w, vocab, analyzer);
-        variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
+        // Spelling variants are for names: a common word typed in lowercase
+        // (`médecins`) has none.
+        if w.is_single()
+            && (w.words[0].capitalized
+                || names::has_non_latin_letters(&w.words[0].exact)
+                || is_name(&w.words[0], vocab))
+        {
+            variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
+        }
         by_frequency(w, vocab);
         phrase_spellings(w, vocab, analyzer);
     }
@@ -835,42 +908,45 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
             }
         }
     };
-    for group in &aliases.groups {
-        for name in group {
+    for start in 0..words.len() {
+        let Some(first) = words[start].words.first() else {
+            continue;
+        };
+        // A run of single query words from `start`.
+        for (g, k) in aliases.candidates(first) {
+            let (group, name) = (&aliases.groups[g], &aliases.groups[g][k]);
             let n = name.words.len();
-            if n == 0 {
+            if n == 0 || start + n > words.len() {
                 continue;
             }
-            // A run of single query words.
-            if n <= words.len() {
-                for start in 0..=(words.len() - n) {
-                    let span = &words[start..start + n];
-                    if span
-                        .iter()
-                        .any(|q| q.occur != span[0].occur || q.words.is_empty())
-                    {
-                        continue;
-                    }
-                    let query: Vec<(&[Word], bool)> = span
-                        .iter()
-                        .map(|q| (q.words.as_slice(), q.article))
-                        .collect();
-                    if names_it(&query, name) {
-                        add_group(group, start..start + n, &mut additions);
-                    }
-                }
+            let span = &words[start..start + n];
+            if span
+                .iter()
+                .any(|q| q.occur != span[0].occur || q.words.is_empty())
+            {
+                continue;
             }
-            // A quoted phrase, whole.
-            for (i, q) in words.iter().enumerate() {
-                let parts = compounds(&q.words);
-                if parts.len() < 2 {
-                    continue;
-                }
-                let query: Vec<(&[Word], bool)> =
-                    parts.iter().map(|(w, a)| (w.as_slice(), *a)).collect();
-                if names_it(&query, name) {
-                    add_group(group, i..i + 1, &mut additions);
-                }
+            let query: Vec<(&[Word], bool)> = span
+                .iter()
+                .map(|q| (q.words.as_slice(), q.article))
+                .collect();
+            if names_it(&query, name) {
+                add_group(group, start..start + n, &mut additions);
+            }
+        }
+        // A quoted phrase, whole.
+        let parts = compounds(&words[start].words);
+        if parts.len() < 2 {
+            continue;
+        }
+        let Some(first) = parts[0].0.first() else {
+            continue;
+        };
+        let query: Vec<(&[Word], bool)> = parts.iter().map(|(w, a)| (w.as_slice(), *a)).collect();
+        for (g, k) in aliases.candidates(first) {
+            let (group, name) = (&aliases.groups[g], &aliases.groups[g][k]);
+            if names_it(&query, name) {
+                add_group(group, start..start + 1, &mut additions);
             }
         }
     }

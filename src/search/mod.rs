@@ -332,10 +332,7 @@ impl Searcher {
     /// (with `strict`, only the words as typed and their stems).
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
         let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer);
-        let vocab = expand::Vocabulary {
-            searcher: &self.searcher,
-            field: self.index.schema.fields.body,
-        };
+        let vocab = expand::Vocabulary::new(&self.searcher, self.index.schema.fields.body);
         expand::unstem_names(&mut words, &vocab);
         plan::mark_titles(&mut words, |w| {
             w.words.first().is_some_and(|x| x.capitalized)
