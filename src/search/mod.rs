@@ -137,7 +137,10 @@ const COMMON_SHARE_DEN: u64 = 20;
 /// would otherwise be common).
 const COMMON_MIN_PASSAGES: u64 = 50;
 
-/// Extra candidates ranked again by where they match (see `search_words`).
+/// Extra candidates ranked again by where they match (see `search_words`):
+/// at least this many (at most the limit itself), and at least half the
+/// limit, so that a long list puts passages naming the words in their own
+/// text before those matching only through their title all the way down.
 const RERANK_EXTRA: usize = 10;
 
 /// Searches one index; reuse it for many queries.
@@ -532,7 +535,8 @@ impl Searcher {
         // many query words, those that name them in their own text (not only
         // through their article's title) come first, which only highlighting
         // can tell.
-        let candidates = opts.limit.saturating_add(opts.limit.min(RERANK_EXTRA));
+        let extra = opts.limit.min(RERANK_EXTRA).max(opts.limit / 2);
+        let candidates = opts.limit.saturating_add(extra);
         let together = name_runs(&words)
             .iter()
             .filter_map(|run| together_query(f.body, run))
