@@ -32,8 +32,9 @@
 //! string of classes, prefixed by `A` when the word starts with a vowel.
 //!
 //! Vowel groups are normalised (`y`→`i`, `w`→`u`, `ou`/`oo`→`u`, doubled
-//! letters once; at the end `eh`/`ah`/`aa` → `a`, `ie` → `ia`, and a lone
-//! French mute `e`, also in a final `-es`, disappears) and compared slot by
+//! letters once; at the end `eh`/`ah`/`aa` → `a`, `ie` → `ia`, `ea` → `e`
+//! (Crimea/Crimée), and a lone French mute `e` (not `-ée`), also in a final
+//! `-es`, disappears) and compared slot by
 //! slot. `o`~`u` costs 0.5, `a`~`e` and `e`~`i` cost 0.75 (an `e` may stand
 //! for either Arabic short vowel, but `a` and `i` are distinct vowels); any
 //! other difference is a *hard* difference. Budgets depend on the number of
@@ -565,7 +566,11 @@ fn normalise_vowels(raw: &str, is_final: bool, final_h: bool) -> String {
         }
         if out == "ie" {
             out = "ia".to_string();
-        } else if out == "e" && !final_h {
+        } else if out == "ea" {
+            // English -ea is French -ée: Crimea, Crimée; Korea, Corée.
+            out = "e".to_string();
+        } else if out == "e" && !final_h && raw == "e" {
+            // A lone French mute e; `-ée` (folded `ee`) is a vowel.
             out.clear();
         }
     }
@@ -758,6 +763,8 @@ mod tests {
         ("libye", "libya"),
         ("talibans", "taliban"),
         ("gorbatchev", "gorbatschow"),
+        ("crimee", "crimea"),
+        ("coree", "korea"),
         ("Путин", "poutine"),
         ("Зеленский", "zelensky"),
         ("Зеленський", "zelensky"),
@@ -802,6 +809,8 @@ mod tests {
         ("bin", "bien"),
         ("kiev", "kyiv"),
         ("kharkov", "gourcuff"),
+        ("crimee", "crime"),
+        ("crimea", "grimmie"),
         ("paris", "pari"),
         ("alep", "aleppo"),
         ("charaa", "chiraa"),

@@ -734,10 +734,18 @@ fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer)
     }
 }
 
-/// Weighs the variants of a word written in another script by how often
-/// the corpus uses each: from 0.7 for the rarest to 1 for the most used.
+/// Weighs the variants of a word by how often the corpus uses each, from
+/// 0.7 for the rarest to 1 for the most used, when the word as typed gives
+/// no spelling of its own to prefer: written in another script, or absent
+/// from the corpus (`Kharkov` here is Kharkiv, written 14 times, before
+/// the Kerkhove of another story).
 fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary) {
-    if !word.is_single() || names::transliterations(&word.words[0].exact).is_empty() {
+    if !word.is_single() {
+        return;
+    }
+    let unattested = names::transliterations(&word.words[0].exact).is_empty()
+        && vocab.doc_freq(&word.words[0].exact) > 0;
+    if unattested {
         return;
     }
     let dfs: Vec<u64> = word
