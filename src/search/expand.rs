@@ -500,6 +500,7 @@ fn initials(words: &mut [QueryWord]) {
                     weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
                     how: How::Variant,
                     label: format!("{} {}", typed.join(" "), spelling.label),
+                    parts: Vec::new(),
                 }
             })
             .collect();
@@ -657,6 +658,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
         weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
         how: How::Exact,
         label: String::new(),
+        parts: Vec::new(),
     }];
     for (offset, opts) in &options {
         let mut next = Vec::with_capacity(beam.len() * opts.len());
@@ -664,6 +666,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             for o in opts {
                 let mut alt = partial.clone();
                 alt.terms.push((*offset, o.terms[0].1.clone()));
+                alt.parts.push((o.how, o.label.clone()));
                 alt.weight *= o.weight;
                 alt.how = alt.how.max(o.how);
                 if !alt.label.is_empty() {
@@ -677,8 +680,15 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
         next.truncate(MAX_PHRASE_SPELLINGS);
         beam = next;
     }
-    for alt in beam.iter_mut().filter(|a| a.how == How::Exact) {
-        alt.label = word.text.clone();
+    for alt in beam.iter_mut() {
+        if alt.how == How::Exact {
+            alt.label = word.text.clone();
+        }
+        // Each word says how it matched: the typed spelling of a word is
+        // exact, and explained by the phrase as typed.
+        for part in alt.parts.iter_mut().filter(|p| p.0 == How::Exact) {
+            part.1 = word.text.clone();
+        }
     }
     word.alts = beam;
 }
@@ -889,6 +899,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
                         weight,
                         how: How::Alias,
                         label: other.text.clone(),
+                        parts: Vec::new(),
                     },
                 ));
                 if other.words.len() == 1 && other.words[0].len() == 1 && other.articles[0] {
@@ -909,6 +920,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
                                 weight,
                                 how: How::Alias,
                                 label: other.text.clone(),
+                                parts: Vec::new(),
                             },
                         ));
                     }

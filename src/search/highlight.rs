@@ -79,8 +79,11 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
                             .filter(|x| term_matches(term, x))
                     })
                     .collect();
-                for x in span.into_iter().flatten() {
-                    keep(x, qi, alt.how, &alt.label);
+                for (k, x) in span.into_iter().flatten().enumerate() {
+                    match alt.parts.get(k) {
+                        Some((how, via)) => keep(x, qi, *how, via),
+                        None => keep(x, qi, alt.how, &alt.label),
+                    }
                 }
             }
         }

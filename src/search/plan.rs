@@ -56,6 +56,11 @@ pub struct Alt {
     pub how: How,
     /// The spelling or name this alternative stands for, for explanations.
     pub label: String,
+    /// For a phrase whose words matched in different ways (a quoted name
+    /// in another spelling: `Ahmed` exact, `el` variant of `al`, `Chareh`
+    /// variant of `Sharaa`), how and via what each term matched, in the
+    /// order of `terms`; empty when `how` and `label` hold for every term.
+    pub parts: Vec<(How, String)>,
 }
 
 impl Alt {
@@ -66,6 +71,7 @@ impl Alt {
             weight,
             how,
             label,
+            parts: Vec::new(),
         }
     }
 }
@@ -105,6 +111,7 @@ pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
             weight: EXACT_WEIGHT,
             how: How::Exact,
             label: label.to_string(),
+            parts: Vec::new(),
         },
         Alt {
             terms: words
@@ -114,6 +121,7 @@ pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
             weight: STEM_WEIGHT,
             how: How::Stem,
             label: label.to_string(),
+            parts: Vec::new(),
         },
     ]
 }

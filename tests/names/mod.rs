@@ -411,6 +411,14 @@ fn a_quoted_name_keeps_its_spellings_and_its_aliases() {
         .map(|m| m["text"].as_str().unwrap())
         .collect();
     assert_eq!(shown, ["Bashar", "el", "Assad"]);
+    // Each word says how it matched: as typed, or another spelling.
+    let hows: Vec<&str> = hit["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["how"].as_str().unwrap())
+        .collect();
+    assert_eq!(hows, ["exact", "variant", "exact"]);
     let (_, putin) = env.search_json(&["\"Vladimir Putin\""]);
     assert_eq!(ids(&putin), set(&["putin-en", "putin-fr"]));
     // An alias of the whole phrase applies; an acronym alias only in capitals.
