@@ -219,6 +219,13 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
         code::ERROR
     })?;
     let analyzer = Arc::new(Analyzer::default());
+    if paths.index.exists() && !paths.index.is_dir() {
+        error(format!(
+            "{}: not a folder; give --index a folder path",
+            clean(&paths.index.display().to_string())
+        ));
+        return Err(code::ERROR);
+    }
     if !index::exists(&paths.index) {
         if !quiet {
             eprintln!(

@@ -430,6 +430,8 @@ fn os_errors_name_the_path_and_say_what_to_do() {
         );
         assert!(out.stderr.contains(&want), "{cmd:?}: {out:#?}");
         assert!(!out.stderr.contains("os error"), "{cmd:?}: {out:#?}");
+        // Said at once, not after announcing a build it cannot make.
+        assert!(!out.stderr.contains("indexing"), "{cmd:?}: {out:#?}");
 
         let below = file.join("index");
         let out = run_paths(&env, &env.corpus, &below, cmd);
