@@ -449,7 +449,27 @@ impl Searcher {
     /// Runs `query` and returns the best passages, highlighted.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer, SearchError> {
         let words = self.plan(query, opts.strict);
-        self.search_words(words, opts)
+        let initials = |a: &Alt| {
+            a.terms
+                .iter()
+                .any(|(_, t)| t.ends_with(expand::PREFIX_MARK))
+        };
+        if !words.iter().any(|w| w.alts.iter().any(initials)) {
+            return self.search_words(words, opts);
+        }
+        // Initials expand to every indexed word they start; past tantivy's
+        // bound on expansions the query fails. The query then runs without
+        // its initials, as typed, rather than failing.
+        match self.search_words(words.clone(), opts) {
+            Ok(answer) => Ok(answer),
+            Err(_) => {
+                let mut words = words;
+                for w in &mut words {
+                    w.alts.retain(|a| !initials(a));
+                }
+                self.search_words(words, opts)
+            }
+        }
     }
 
     /// Runs an already planned query.

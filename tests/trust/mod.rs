@@ -269,3 +269,26 @@ fn any_query_on_tricky_text_returns_valid_offsets() {
     );
     assert!(result.is_ok(), "{result:?}");
 }
+
+/// Initials expand to every indexed word they start: past tantivy's bound
+/// on a phrase's expansions (16,384 words starting with `c` here) the
+/// search still answers, as if the initials were typed words.
+#[test]
+fn initials_that_start_too_many_words_never_fail_a_search() {
+    let env = TestEnv::new();
+    let mut records: Vec<Value> = (0..9)
+        .map(|r| {
+            let words: Vec<String> = (0..2000).map(|i| format!("ca{r}x{i}")).collect();
+            json!({"id": format!("w{r}"), "title": "Liste", "text": words.join(" ")})
+        })
+        .collect();
+    records
+        .push(json!({"id": "couronne", "title": "Royaume", "text": "Charles Couronne a parlé."}));
+    env.write_jsonl("many.jsonl", &records);
+    for q in ["C. Couronne", "CCC Couronne", "C.-C. Couronne"] {
+        let out = env.run(&["search", "--json", q]);
+        assert!(!out.stderr.contains("panicked"), "{out:#?}");
+        out.expect_code(0);
+        assert!(out.stdout.contains("\"couronne\""), "{q}: {}", out.stdout);
+    }
+}
