@@ -82,6 +82,26 @@ pub fn article_forms(bare: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The Arabic "son of" inside a name, in the spellings French and English
+/// press use for it ("Mohammed ben Salmane", "bin Salman", "ibn Saoud").
+const FILIATIONS: &[&str] = &["ben", "bin", "ibn"];
+
+/// The other spellings of `word` when it is the "son of" of an Arabic name
+/// (`ben` → `bin`, `ibn`), lowercase; empty for any other word. Too short
+/// to be matched by [`closeness`], and only a filiation inside a name: the
+/// caller applies it between two words of a quoted name.
+pub fn filiation_forms(word: &str) -> Vec<&'static str> {
+    if FILIATIONS.iter().any(|f| f.eq_ignore_ascii_case(word)) {
+        FILIATIONS
+            .iter()
+            .copied()
+            .filter(|f| !f.eq_ignore_ascii_case(word))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// Article forms that are articles even when they stand alone ("al Charaa").
 const STANDALONE_ARTICLES: &[&str] = &["al", "el", "ul"];
 
@@ -836,6 +856,14 @@ mod tests {
     fn keys_meet(a: &str, b: &str) -> bool {
         let kb = spelling_key(b);
         spelling_keys(a).into_iter().any(|k| Some(k) == kb)
+    }
+
+    #[test]
+    fn filiations_have_their_other_spellings_and_nothing_else_does() {
+        assert_eq!(filiation_forms("bin"), ["ben", "ibn"]);
+        assert_eq!(filiation_forms("Ben"), ["bin", "ibn"]);
+        assert!(filiation_forms("benn").is_empty());
+        assert!(filiation_forms("al").is_empty());
     }
 
     #[test]

@@ -30,8 +30,8 @@ pub mod script;
 
 pub use aliases::{parse_aliases, AliasError, AliasGroup, AliasTable};
 pub use key::{
-    article_forms, closeness, is_article, is_standalone_article, spelling_key, spelling_keys,
-    strip_article,
+    article_forms, closeness, filiation_forms, is_article, is_standalone_article, spelling_key,
+    spelling_keys, strip_article,
 };
 pub use script::{
     consonant_skeleton, has_non_latin_letters, is_abjad, transliterate, transliterations,

@@ -611,6 +611,28 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             options.push((offset, opts));
             continue;
         }
+        let inside = i > 0 && i + 1 < word.words.len();
+        let filiations = names::filiation_forms(&w.exact);
+        if inside && !filiations.is_empty() {
+            // "son of" in any of its spellings (`ben`, `bin`, `ibn`).
+            let mut opts = vec![Alt::single(
+                w.exact.clone(),
+                1.0,
+                How::Exact,
+                w.exact.clone(),
+            )];
+            for form in filiations {
+                opts.push(Alt::single(
+                    form.to_string(),
+                    0.95,
+                    How::Variant,
+                    form.to_string(),
+                ));
+            }
+            any_other = true;
+            options.push((offset, opts));
+            continue;
+        }
         let mut probe = QueryWord {
             text: w.exact.clone(),
             occur: Occur::Should,

@@ -13,7 +13,7 @@ use crate::analysis::tokenizer::{ACRONYM_MARK, STEM_MARK};
 use crate::analysis::{Analyzer, Word};
 
 /// A matched span of a text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Highlight {
     pub start: usize,
     pub end: usize,
@@ -22,6 +22,8 @@ pub struct Highlight {
     pub how: How,
     /// The spelling or alias of the alternative that matched.
     pub label: String,
+    /// The ranking weight of that alternative (how close a spelling it is).
+    pub weight: f32,
 }
 
 fn term_matches(term: &str, w: &Word) -> bool {
@@ -42,18 +44,19 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
     let by_position: BTreeMap<u32, &Word> = words.iter().map(|w| (w.position, w)).collect();
     // (start, end) -> best highlight so far.
     let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();
-    let mut keep = |w: &Word, qi: usize, how: How, label: &str| {
+    let mut keep = |w: &Word, qi: usize, how: How, label: &str, weight: f32| {
         let h = Highlight {
             start: w.start,
             end: w.end,
             word: qi,
             how,
             label: label.to_string(),
+            weight,
         };
         found
             .entry((w.start, w.end))
             .and_modify(|old| {
-                if how < old.how {
+                if how < old.how || (how == old.how && weight > old.weight) {
                     *old = h.clone();
                 }
             })
@@ -81,8 +84,8 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
                     .collect();
                 for (k, x) in span.into_iter().flatten().enumerate() {
                     match alt.parts.get(k) {
-                        Some((how, via)) => keep(x, qi, *how, via),
-                        None => keep(x, qi, alt.how, &alt.label),
+                        Some((how, via)) => keep(x, qi, *how, via, alt.weight),
+                        None => keep(x, qi, alt.how, &alt.label, alt.weight),
                     }
                 }
             }

@@ -95,6 +95,13 @@ pub struct Hit {
     pub matches: Vec<Match>,
     /// Highlights of `title`, byte offsets into it.
     pub title_highlights: Vec<(usize, usize)>,
+    /// How close the spellings the passage's text uses are to the query:
+    /// for each query word, the weight of its best alternative found there
+    /// (1 for the word as typed, its stem or an alias; 0 when absent).
+    /// Orders passages that match as many words in the same ways (the
+    /// closest spelling of a name first).
+    #[serde(skip)]
+    pub closeness: Vec<f32>,
 }
 
 /// One way the index writes a query word, with how often.
@@ -576,7 +583,8 @@ impl Searcher {
         }
         // Query words a passage's own text matches: in any way, and as
         // written (exact or stem), so exact spellings come before variants,
-        // aliases and typos.
+        // aliases and typos; then the closest spellings before farther ones
+        // (`Kharkov`: Kharkiv before Kerkhove).
         let in_text = |h: &Hit, literal: bool| {
             let mut w: Vec<&str> = h
                 .matches
@@ -589,12 +597,21 @@ impl Searcher {
             w.dedup();
             w.len()
         };
+        let close = |h: &Hit| -> f32 {
+            h.closeness
+                .iter()
+                .zip(&words)
+                .filter(|(_, w)| counted_texts.contains(w.text.as_str()))
+                .map(|(c, _)| c)
+                .sum()
+        };
         hits.sort_by(|(a, ka), (b, kb)| {
             kb.matched
                 .cmp(&ka.matched)
                 .then(kb.together.cmp(&ka.together))
                 .then(in_text(b, false).cmp(&in_text(a, false)))
                 .then(in_text(b, true).cmp(&in_text(a, true)))
+                .then(close(b).total_cmp(&close(a)))
                 .then(kb.cmp(ka))
         });
         let hits = hits
@@ -622,6 +639,19 @@ impl Searcher {
         let text = first_text(doc, f.text);
         let title = first_text(doc, f.title);
         let hl: Vec<Highlight> = highlights(analyzer, &text, words);
+        let mut best_by_word: Vec<f32> = vec![0.0; words.len()];
+        for h in &hl {
+            // Spellings as typed and aliases are the name itself; variants
+            // and typos are as close as their weight says.
+            let close = match h.how {
+                How::Variant | How::Typo => h.weight.min(1.0),
+                _ => 1.0,
+            };
+            if let Some(b) = best_by_word.get_mut(h.word) {
+                *b = b.max(close);
+            }
+        }
+        let closeness = best_by_word;
         let snip = snippet(&text, &hl, opts.snippet_bytes);
         let title_highlights = highlights(analyzer, &title, words)
             .into_iter()
@@ -668,6 +698,7 @@ impl Searcher {
             matches,
             title_highlights,
             text,
+            closeness,
         }
     }
 }

@@ -454,6 +454,51 @@ fn titles_never_make_all_fail_and_initials_find_full_first_names() {
 }
 
 #[test]
+fn a_name_the_corpus_never_writes_as_typed_finds_its_closest_spelling_first() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "k.jsonl",
+        &[
+            // Another name under the same key, in a short passage that
+            // repeats it: the higher BM25.
+            json!({"id": "kerkhove", "title": "OMS", "text": "Maria Van Kerkhove, de l'OMS: Van Kerkhove insiste."}),
+            // The city, more often, in long passages.
+            json!({"id": "kharkiv-1", "title": "Ukraine", "text": "Un avion militaire s'est écrasé vendredi soir près de Kharkiv, dans l'est du pays, lors d'un vol d'entraînement, ont annoncé les autorités régionales qui enquêtent sur les causes de l'accident."}),
+            json!({"id": "kharkiv-2", "title": "Ukraine", "text": "Les autorités régionales de Kharkiv ont ouvert une enquête sur les causes de l'accident, et le président s'est rendu samedi au chevet de l'unique survivant, un jeune cadet de l'armée de l'air."}),
+            json!({"id": "kharkiv-3", "title": "Ukraine", "text": "Le maire de Kharkiv a décrété une journée de deuil dans toute la région, où les drapeaux resteront en berne jusqu'à lundi, a indiqué son cabinet dans un communiqué."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["Kharkov"]);
+    let docs = crate::util::docs(&hits);
+    assert_eq!(docs.len(), 4, "{docs:?}");
+    assert_eq!(docs[3], "kerkhove", "the other name comes after the city");
+    // --strict searches the word as typed, which the corpus never writes.
+    let (code, _) = env.search_json(&["--strict", "Kharkov"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_quoted_arabic_name_takes_son_of_in_any_spelling() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "m.jsonl",
+        &[
+            json!({"id": "ben", "title": "Riyad", "text": "Le prince Mohammed ben Salman a reçu le ministre."}),
+            json!({"id": "bin", "title": "Riyadh", "text": "Crown prince Mohammed bin Salman met the minister."}),
+            json!({"id": "other", "title": "Bruxelles", "text": "Mohammed, Salman et Ben ont marché ensemble."}),
+        ],
+    );
+    for q in ["\"Mohammed bin Salman\"", "\"Mohammed ben Salman\"", "\"Mohammed ibn Salman\""] {
+        let (_, hits) = env.search_json(&[q]);
+        let mut docs = crate::util::docs(&hits);
+        docs.sort();
+        assert_eq!(docs, ["ben", "bin"], "{q}");
+    }
+}
+
+#[test]
 fn an_unquoted_name_ranks_passages_that_write_it_together_first() {
     use serde_json::json;
     let env = crate::util::TestEnv::new();
