@@ -120,6 +120,9 @@ pub fn write_hit(out: &mut dyn Write, hit: &Hit, color: bool, explain: bool) -> 
     if hit.doc != hit.path {
         meta.push(format!("id {}", hit.doc));
     }
+    if hit.title_only {
+        meta.push("matched through its title only".to_string());
+    }
     writeln!(out, "    {}", styled(&meta.join(" · "), DIM, color))?;
     writeln!(
         out,
@@ -178,6 +181,10 @@ pub struct JsonHit<'a> {
     pub snippet: &'a str,
     pub highlights: Vec<[usize; 2]>,
     pub matches: &'a [recoupe::search::Match],
+    /// Present (true) only when the passage matches through its article's
+    /// title alone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_only: bool,
 }
 
 pub fn write_json(out: &mut dyn Write, query: &str, hit: &Hit) -> io::Result<()> {
@@ -196,6 +203,7 @@ pub fn write_json(out: &mut dyn Write, query: &str, hit: &Hit) -> io::Result<()>
         snippet: &hit.snippet,
         highlights: hit.matches.iter().map(|m| [m.start, m.end]).collect(),
         matches: &hit.matches,
+        title_only: hit.title_only,
     };
     serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
     writeln!(out)

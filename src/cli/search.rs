@@ -9,7 +9,7 @@ use recoupe::analysis::Analyzer;
 use recoupe::index::{self, Index, IndexError};
 use recoupe::indexer::Options;
 use recoupe::names::{self, AliasTable};
-use recoupe::search::{SearchOptions, Searcher};
+use recoupe::search::{RankParams, SearchOptions, Searcher, Sort};
 use std::path::PathBuf;
 
 use super::index::{describe, index as run_indexer, CliReporter};
@@ -43,7 +43,8 @@ Examples:
   recoupe search Syrie -Damas                 Syrie, but not in passages naming Damas
   recoupe search al-Charaa --since 2025       options may follow the query
   recoupe search \"bases militaires\" --until 2025-06 --source AFP
-  recoupe search --explain -n 3 Qamichli";
+  recoupe search --explain -n 3 Qamichli
+  recoupe search Qamichli --sort date         newest first";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
@@ -82,6 +83,19 @@ pub struct SearchArgs {
     /// Search the words as typed: no spelling variants, aliases or typos.
     #[arg(long)]
     strict: bool,
+    /// Order of the passages: best match first (ties newest first), or
+    /// newest first (ties best match first).
+    #[arg(long, value_enum, default_value = "relevance", value_name = "ORDER")]
+    sort: SortArg,
+    /// Change named ranking parameters, for measuring them:
+    /// `proximity=0,coordination=off` (see ARCHITECTURE.md, "Ranking").
+    #[arg(
+        long,
+        value_name = "NAME=VALUE,…",
+        env = "RECOUPE_RANKING",
+        hide = true
+    )]
+    ranking: Option<String>,
     #[command(flatten)]
     aliases: AliasArgs,
     /// Print each query's time on stderr: `query<TAB>milliseconds`.
@@ -90,6 +104,12 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SortArg {
+    Relevance,
+    Date,
 }
 
 /// A day given on the command line, with how it was written.
@@ -267,8 +287,16 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
         error(e);
         return code::ERROR;
     }
+    let ranking = match args.ranking.as_deref().map(RankParams::with_overrides) {
+        None => RankParams::default(),
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            error(e);
+            return code::ERROR;
+        }
+    };
     let searcher = match open(paths, args.json, &args.aliases) {
-        Ok(s) => s,
+        Ok(s) => s.with_ranking(ranking),
         Err(code) => return code,
     };
     let opts = SearchOptions {
@@ -278,6 +306,10 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
         until: args.until.as_ref().map(|d| d.day),
         source: args.source.clone(),
         strict: args.strict,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+        },
         ..SearchOptions::default()
     };
     // JSON goes out byte for byte; the terminal view through anstream.

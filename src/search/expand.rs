@@ -35,17 +35,12 @@ use tantivy::DocSet;
 use tantivy::Term;
 
 use super::plan::{self, Alt, How, QueryWord};
+use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
 use crate::analysis::tokenizer::{acronym_term, is_exact_term, name_prefix, name_term};
 use crate::analysis::{Analyzer, Word};
 use crate::names::{self, AliasTable};
 
-/// Weight of a spelling variant, times its closeness.
-pub const VARIANT_WEIGHT: f32 = 1.0;
-/// Weight of an alias.
-pub const ALIAS_WEIGHT: f32 = 0.8;
-/// Weight of a typo correction.
-pub const TYPO_WEIGHT: f32 = 0.4;
 /// Typos are tried when a word and its variants are in fewer passages.
 pub const TYPO_TRIGGER: u64 = 3;
 /// At most this many typo corrections per word, the most frequent first.
@@ -328,7 +323,8 @@ impl Aliases {
                             text: name.clone(),
                             phrase: false,
                         };
-                        let planned = plan::plan(&[clause], analyzer);
+                        // Only the words matter here, not their weights.
+                        let planned = plan::plan(&[clause], analyzer, &RankParams::default());
                         let articles = planned.iter().map(|w| w.article).collect();
                         let words: Vec<Vec<Word>> = planned.into_iter().map(|w| w.words).collect();
                         (!words.is_empty()).then(|| AliasName {
@@ -425,13 +421,13 @@ pub fn is_name(word: &Word, vocab: &Vocabulary) -> bool {
 
 /// Proper names are matched unstemmed: the French stemmer turns Golani into
 /// Golan and Damas into dam. Drops the stem alternative of name words.
-pub fn unstem_names(words: &mut [QueryWord], vocab: &Vocabulary) {
+pub fn unstem_names(words: &mut [QueryWord], vocab: &Vocabulary, p: &RankParams) {
     for w in words.iter_mut() {
         if w.is_single() && is_name(&w.words[0], vocab) {
             w.alts.retain(|a| a.how != How::Stem);
             // The exact spelling keeps the weight it had with its stem.
             for a in w.alts.iter_mut().filter(|a| a.how == How::Exact) {
-                a.weight = plan::EXACT_WEIGHT + plan::STEM_WEIGHT;
+                a.weight = p.name_exact;
             }
         }
     }
@@ -462,7 +458,7 @@ fn initials_of(word: &QueryWord) -> Option<Vec<String>> {
 /// Nazarbaïev` finds Noursoultan Nazarbaïev. The initials' query word gets
 /// a phrase of prefixes followed by the name (as typed or in a spelling
 /// variant), so it matches only next to the name.
-fn initials(words: &mut [QueryWord]) {
+fn initials(words: &mut [QueryWord], p: &RankParams) {
     let mut i = 0;
     while i < words.len() {
         // A run of initials (`J.-C.` is read as `J`, `C`), then a name.
@@ -497,7 +493,7 @@ fn initials(words: &mut [QueryWord]) {
                 let typed: Vec<&str> = words[i..end].iter().map(|w| w.text.as_str()).collect();
                 Alt {
                     terms,
-                    weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
+                    weight: p.name_exact,
                     how: How::Variant,
                     label: format!("{} {}", typed.join(" "), spelling.label),
                     parts: Vec::new(),
@@ -505,6 +501,11 @@ fn initials(words: &mut [QueryWord]) {
             })
             .collect();
         for w in &mut words[i..end] {
+            // A lone letter (`N.`) means nothing on its own: it matches
+            // only as the initial of the name that follows.
+            if !alts.is_empty() && w.words.iter().all(|x| x.exact.chars().count() == 1) {
+                w.alts.clear();
+            }
             for alt in &alts {
                 push_alt(w, alt.clone());
             }
@@ -514,9 +515,15 @@ fn initials(words: &mut [QueryWord]) {
 }
 
 /// Adds variant, alias and typo alternatives to `words`.
-pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, analyzer: &Analyzer) {
+pub fn expand(
+    words: &mut [QueryWord],
+    vocab: &Vocabulary,
+    aliases: &Aliases,
+    analyzer: &Analyzer,
+    p: &RankParams,
+) {
     for w in words.iter_mut() {
-        transliterated(w, vocab, analyzer);
+        transliterated(w, vocab, analyzer, p);
         // Spelling variants are for names: a common word typed in lowercase
         // (`médecins`) has none.
         if w.is_single()
@@ -524,10 +531,10 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
                 || names::has_non_latin_letters(&w.words[0].exact)
                 || is_name(&w.words[0], vocab))
         {
-            variants(w, vocab, VARIANT_WEIGHT, How::Variant, None);
+            variants(w, vocab, p.variant, How::Variant, None);
         }
-        by_frequency(w, vocab);
-        phrase_spellings(w, vocab, analyzer);
+        by_frequency(w, vocab, p);
+        phrase_spellings(w, vocab, analyzer, p);
     }
     // A name typed in another script that the alias table knows is searched
     // through the table's names, not through string distance (الموصل is
@@ -548,17 +555,17 @@ pub fn expand(words: &mut [QueryWord], vocab: &Vocabulary, aliases: &Aliases, an
             variants
         })
         .collect();
-    alias_alternatives(words, aliases);
+    alias_alternatives(words, aliases, p);
     for (w, variants) in words.iter_mut().zip(held) {
         if !w.alts.iter().any(|a| a.how == How::Alias) {
             w.alts.extend(variants);
         }
     }
     for w in words.iter_mut() {
-        typos(w, vocab);
+        typos(w, vocab, p);
         share_rarity(w, vocab);
     }
-    initials(words);
+    initials(words, p);
 }
 
 /// At most this many spellings of a quoted phrase are searched.
@@ -572,7 +579,7 @@ const MAX_SPELLINGS_PER_PHRASE_WORD: usize = 8;
 /// searched under the best combinations of them (`"Bashar al-Assad"` finds
 /// "Bachar al-Assad"). A phrase none of whose words has another spelling is
 /// left as it is (its exact and stem forms).
-fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer) {
+fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer, p: &RankParams) {
     if word.words.len() < 2 {
         return;
     }
@@ -601,7 +608,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
                 if form != w.exact {
                     opts.push(Alt::single(
                         form.to_string(),
-                        0.95,
+                        p.particle,
                         How::Variant,
                         form.to_string(),
                     ));
@@ -624,7 +631,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             for form in filiations {
                 opts.push(Alt::single(
                     form.to_string(),
-                    0.95,
+                    p.particle,
                     How::Variant,
                     form.to_string(),
                 ));
@@ -637,16 +644,16 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             text: w.exact.clone(),
             occur: Occur::Should,
             words: vec![w.clone()],
-            alts: plan::literal_alts(std::slice::from_ref(w), &w.exact),
+            alts: plan::literal_alts(std::slice::from_ref(w), &w.exact, p),
             article: false,
             title: false,
         };
         if is_name(w, vocab) {
             probe.alts.retain(|a| a.how != How::Stem);
         }
-        transliterated(&mut probe, vocab, analyzer);
-        variants(&mut probe, vocab, VARIANT_WEIGHT, How::Variant, None);
-        typos(&mut probe, vocab);
+        transliterated(&mut probe, vocab, analyzer, p);
+        variants(&mut probe, vocab, p.variant, How::Variant, None);
+        typos(&mut probe, vocab, p);
         let mut opts: Vec<Alt> = probe
             .alts
             .into_iter()
@@ -654,7 +661,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             .map(|mut a| {
                 a.weight = match a.how {
                     How::Exact => 1.0,
-                    How::Stem => 0.9,
+                    How::Stem => p.phrase_stem,
                     _ => a.weight.min(0.99),
                 };
                 if a.how == How::Stem {
@@ -677,7 +684,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
     // Best combinations first, keeping a bounded beam.
     let mut beam = vec![Alt {
         terms: Vec::new(),
-        weight: plan::EXACT_WEIGHT + plan::STEM_WEIGHT,
+        weight: p.exact + p.stem,
         how: How::Exact,
         label: String::new(),
         parts: Vec::new(),
@@ -722,7 +729,7 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
 /// own to compare vowels with (an abjad writes none of its short vowels),
 /// how often the corpus uses each candidate weighs in its rank: the most
 /// used spelling of the name first (Hamas before Homas).
-fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer) {
+fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer, p: &RankParams) {
     if !word.is_single() {
         return;
     }
@@ -741,7 +748,7 @@ fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer)
                 word,
                 Alt::single(
                     lw[0].exact.clone(),
-                    0.9 * VARIANT_WEIGHT,
+                    p.transliteration * p.variant,
                     How::Variant,
                     lw[0].exact.clone(),
                 ),
@@ -758,7 +765,7 @@ fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer)
                 article: false,
                 title: false,
             };
-            variants(&mut probe, vocab, VARIANT_WEIGHT, How::Variant, None);
+            variants(&mut probe, vocab, p.variant, How::Variant, None);
             for alt in probe.alts {
                 push_alt(word, alt);
             }
@@ -767,11 +774,11 @@ fn transliterated(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyzer)
 }
 
 /// Weighs the variants of a word by how often the corpus uses each, from
-/// 0.7 for the rarest to 1 for the most used, when the word as typed gives
+/// [`RankParams::rarest_variant`] for the rarest to 1 for the most used, when the word as typed gives
 /// no spelling of its own to prefer: written in another script, or absent
 /// from the corpus (`Kharkov` here is Kharkiv, written 14 times, before
 /// the Kerkhove of another story).
-fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary) {
+fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary, p: &RankParams) {
     if !word.is_single() {
         return;
     }
@@ -795,7 +802,8 @@ fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary) {
     let scale = ((1 + most) as f32).ln();
     for (a, df) in word.alts.iter_mut().zip(dfs) {
         if a.how == How::Variant && a.terms.len() == 1 {
-            a.weight *= 0.7 + 0.3 * ((1 + df) as f32).ln() / scale;
+            a.weight *=
+                p.rarest_variant + (1.0 - p.rarest_variant) * ((1 + df) as f32).ln() / scale;
         }
     }
 }
@@ -900,7 +908,7 @@ fn names_it(query: &[(&[Word], bool)], name: &AliasName) -> bool {
 /// Adds the other names of every alias group a run of query words (or a
 /// quoted phrase, whole) names. Aliases apply to what was typed: never to
 /// a spelling variant found in the index, nor to another alias (no chains).
-fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
+fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases, p: &RankParams) {
     let mut additions: Vec<(usize, Alt)> = Vec::new();
     let add_group = |group: &[AliasName],
                      targets: std::ops::Range<usize>,
@@ -912,7 +920,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
             }
             // A phrase scores the sum of its words: scale it back to the
             // weight of one word.
-            let weight = ALIAS_WEIGHT / terms.len() as f32;
+            let weight = p.alias / terms.len() as f32;
             for i in targets.clone() {
                 additions.push((
                     i,
@@ -1004,7 +1012,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases) {
     }
 }
 
-fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
+fn typos(word: &mut QueryWord, vocab: &Vocabulary, p: &RankParams) {
     if !word.is_single() || word.words[0].is_number() || word.words[0].acronym {
         return;
     }
@@ -1049,9 +1057,6 @@ fn typos(word: &mut QueryWord, vocab: &Vocabulary) {
     near.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     near.truncate(MAX_TYPOS);
     for (term, _) in near {
-        push_alt(
-            word,
-            Alt::single(term.clone(), TYPO_WEIGHT, How::Typo, term),
-        );
+        push_alt(word, Alt::single(term.clone(), p.typo, How::Typo, term));
     }
 }

@@ -24,6 +24,8 @@ pub struct Highlight {
     pub label: String,
     /// The ranking weight of that alternative (how close a spelling it is).
     pub weight: f32,
+    /// Position of the matched word in the text (see [`Word::position`]).
+    pub position: u32,
 }
 
 fn term_matches(term: &str, w: &Word) -> bool {
@@ -52,6 +54,7 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
             how,
             label: label.to_string(),
             weight,
+            position: w.position,
         };
         found
             .entry((w.start, w.end))
@@ -222,11 +225,12 @@ pub fn snippet(text: &str, hl: &[Highlight], max: usize) -> Snippet {
 mod tests {
     use super::*;
     use crate::search::plan::plan;
+    use crate::search::rank::RankParams;
     use crate::search::syntax::parse;
 
     fn spans(text: &str, query: &str) -> Vec<(String, How)> {
         let a = Analyzer::default();
-        let q = plan(&parse(query), &a);
+        let q = plan(&parse(query), &a, &RankParams::default());
         highlights(&a, text, &q)
             .into_iter()
             .map(|h| (text[h.start..h.end].to_string(), h.how))
@@ -271,7 +275,7 @@ mod tests {
             "x ".repeat(300),
             "y ".repeat(300)
         );
-        let q = plan(&parse("Qamichli kurdes"), &a);
+        let q = plan(&parse("Qamichli kurdes"), &a, &RankParams::default());
         let hl = highlights(&a, &text, &q);
         let s = snippet(&text, &hl, 200);
         assert!(s.text.len() < 260, "{}", s.text.len());
@@ -291,7 +295,7 @@ mod tests {
                     "mot ".repeat(pad),
                     format!("mot{space}").repeat(80)
                 );
-                let q = plan(&parse("Poutine"), &a);
+                let q = plan(&parse("Poutine"), &a, &RankParams::default());
                 let hl = highlights(&a, &text, &q);
                 let s = snippet(&text, &hl, 64);
                 let got: Vec<&str> = s.highlights.iter().map(|&(b, e)| &s.text[b..e]).collect();
@@ -320,7 +324,7 @@ mod tests {
                 true => extra.clone(),
                 false => format!("{} {extra}", &text[words[pick.index(words.len())].start..words[pick.index(words.len())].end]),
             };
-            let q = plan(&parse(&query), &a);
+            let q = plan(&parse(&query), &a, &RankParams::default());
             let hl = highlights(&a, &text, &q);
             for h in &hl {
                 proptest::prop_assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));

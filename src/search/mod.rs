@@ -17,8 +17,8 @@ use std::ops::Bound;
 use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Occur as TOccur, PhraseQuery, Query, RangeQuery,
-    RegexPhraseQuery, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur as TOccur, PhraseQuery,
+    Query, RangeQuery, RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{TantivyDocument, Term};
@@ -26,7 +26,8 @@ use tantivy::{TantivyDocument, Term};
 use crate::index::{Index, IndexError};
 use highlight::{highlights, snippet, Highlight};
 use plan::{Alt, How, QueryWord};
-use rank::Ranker;
+use rank::{Features, KeyOrder, Ranker};
+pub use rank::{RankParams, Sort};
 use syntax::Occur;
 
 /// What to search for besides the query text.
@@ -43,6 +44,8 @@ pub struct SearchOptions {
     pub snippet_bytes: usize,
     /// Search the words as typed: no spelling variants, aliases or typos.
     pub strict: bool,
+    /// Best match first, or newest first.
+    pub sort: Sort,
 }
 
 impl Default for SearchOptions {
@@ -55,6 +58,7 @@ impl Default for SearchOptions {
             source: None,
             snippet_bytes: 320,
             strict: false,
+            sort: Sort::Relevance,
         }
     }
 }
@@ -95,13 +99,9 @@ pub struct Hit {
     pub matches: Vec<Match>,
     /// Highlights of `title`, byte offsets into it.
     pub title_highlights: Vec<(usize, usize)>,
-    /// How close the spellings the passage's text uses are to the query:
-    /// for each query word, the weight of its best alternative found there
-    /// (1 for the word as typed, its stem or an alias; 0 when absent).
-    /// Orders passages that match as many words in the same ways (the
-    /// closest spelling of a name first).
-    #[serde(skip)]
-    pub closeness: Vec<f32>,
+    /// The passage matches only through its article's title: its own text
+    /// names none of the query's words.
+    pub title_only: bool,
 }
 
 /// One way the index writes a query word, with how often.
@@ -136,25 +136,32 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-/// A word in more than this share of passages (NUM/DEN, 5%) is common: it does
-/// not count as a matched word for ranking.
-const COMMON_SHARE_NUM: u64 = 1;
-const COMMON_SHARE_DEN: u64 = 20;
-/// ... and in at least this many passages (in a small corpus every word
-/// would otherwise be common).
-const COMMON_MIN_PASSAGES: u64 = 50;
-
-/// Extra candidates ranked again by where they match (see `search_words`):
-/// at least this many (at most the limit itself), and at least half the
-/// limit, so that a long list puts passages naming the words in their own
-/// text before those matching only through their title all the way down.
-const RERANK_EXTRA: usize = 10;
-
 /// Searches one index; reuse it for many queries.
 pub struct Searcher {
     index: Index,
     searcher: tantivy::Searcher,
     aliases: expand::Aliases,
+    params: RankParams,
+}
+
+/// BM25 statistics of the index, with the average passage length scaled
+/// by [`RankParams::length_scale`].
+struct Statistics<'a> {
+    searcher: &'a tantivy::Searcher,
+    length_scale: f32,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        let n = tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        Ok((n as f64 * f64::from(self.length_scale)) as u64)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
 }
 
 fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
@@ -193,9 +200,6 @@ fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, alt.weight))
 }
 
-/// Words of a name standing this far apart still count as together
-/// (`Abou Bakr al-Baghdadi` for `Abu Bakr Baghdadi`).
-const TOGETHER_SLOP: u32 = 3;
 /// At most this many spellings of a name are tried together.
 const TOGETHER_SPELLINGS: usize = 16;
 
@@ -205,32 +209,53 @@ fn name_runs(words: &[QueryWord]) -> Vec<Vec<&QueryWord>> {
     let mut runs: Vec<Vec<&QueryWord>> = Vec::new();
     let mut current: Vec<&QueryWord> = Vec::new();
     for w in words {
-        let name = w.occur != Occur::MustNot
+        let part = w.occur != Occur::MustNot
             && !w.title
             && !w.alts.is_empty()
-            && w.words.first().is_some_and(|x| x.capitalized)
             && w.words.iter().all(|x| x.compound == w.words[0].compound);
-        if name && current.last().is_none_or(|l| l.occur == w.occur) {
+        let name = part && w.words.first().is_some_and(|x| x.capitalized);
+        // "son of" and a standalone article continue a name in lowercase
+        // (`Mohammed ben Salmane`, `Bachar al Assad`).
+        let particle = part
+            && !current.is_empty()
+            && w.is_single()
+            && (!crate::names::filiation_forms(&w.words[0].exact).is_empty()
+                || crate::names::is_standalone_article(&w.words[0].exact));
+        if (name || particle) && current.last().is_none_or(|l| l.occur == w.occur) {
             current.push(w);
             continue;
         }
-        if current.len() >= 2 {
-            runs.push(std::mem::take(&mut current));
-        }
-        current.clear();
+        finish_run(&mut current, &mut runs);
         if name {
             current.push(w);
         }
     }
-    if current.len() >= 2 {
-        runs.push(current);
-    }
+    finish_run(&mut current, &mut runs);
     runs
+}
+
+/// Ends a run of name words: without the particles it ends with, kept when
+/// two words or more remain.
+fn finish_run<'a>(current: &mut Vec<&'a QueryWord>, runs: &mut Vec<Vec<&'a QueryWord>>) {
+    while current
+        .last()
+        .is_some_and(|w| !w.words.first().is_some_and(|x| x.capitalized))
+    {
+        current.pop();
+    }
+    if current.len() >= 2 {
+        runs.push(std::mem::take(current));
+    }
+    current.clear();
 }
 
 /// A query matching where the words of a name stand close together, in
 /// order, in any of their single-term spellings.
-fn together_query(field: tantivy::schema::Field, run: &[&QueryWord]) -> Option<Box<dyn Query>> {
+fn together_query(
+    field: tantivy::schema::Field,
+    run: &[&QueryWord],
+    slop: u32,
+) -> Option<Box<dyn Query>> {
     let mut phrases: Vec<(Vec<String>, f32)> = vec![(Vec::new(), 1.0)];
     for w in run {
         let mut spellings: Vec<&Alt> = w
@@ -262,11 +287,46 @@ fn together_query(field: tantivy::schema::Field, run: &[&QueryWord]) -> Option<B
                     .map(|t| Term::from_field_text(field, t))
                     .collect(),
             );
-            q.set_slop(TOGETHER_SLOP);
+            q.set_slop(slop);
             (TOccur::Should, Box::new(q) as Box<dyn Query>)
         })
         .collect();
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The smallest window of `spots` ((position, query word), sorted by
+/// position) that holds every distinct word among them: how many distinct
+/// words, and the distance from the window's first position to its last.
+fn smallest_window(spots: &[(u32, usize)]) -> (usize, u32) {
+    let mut distinct: Vec<usize> = spots.iter().map(|s| s.1).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let need = distinct.len();
+    if need < 2 {
+        return (need, 0);
+    }
+    let slot = |w: usize| distinct.binary_search(&w).unwrap_or(0);
+    let mut inside = vec![0usize; need];
+    let mut have = 0;
+    let mut best = u32::MAX;
+    let mut start = 0;
+    for end in 0..spots.len() {
+        let e = slot(spots[end].1);
+        inside[e] += 1;
+        if inside[e] == 1 {
+            have += 1;
+        }
+        while have == need {
+            best = best.min(spots[end].0 - spots[start].0);
+            let s = slot(spots[start].1);
+            inside[s] -= 1;
+            if inside[s] == 0 {
+                have -= 1;
+            }
+            start += 1;
+        }
+    }
+    (need, best)
 }
 
 /// `text` with the characters that mean something in a regex escaped.
@@ -281,13 +341,40 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
-fn word_query(field: tantivy::schema::Field, word: &QueryWord) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(
-        word.alts
-            .iter()
-            .map(|a| (TOccur::Should, alt_query(field, a)))
-            .collect(),
-    ))
+/// A query word: the best of its alternatives, as a dis-max query. The
+/// word's own forms (exact and stem) are one alternative, the exact's
+/// score plus [`RankParams::dismax_tie`] of the stem's; every other
+/// spelling, alias or typo is another, and only the best counts: a passage
+/// that uses three spellings of a name does not beat one that repeats one.
+/// With `literal`, only the word or name as typed: exact, stem and aliases.
+fn word_query(
+    field: tantivy::schema::Field,
+    word: &QueryWord,
+    tie: f32,
+    literal: bool,
+) -> Box<dyn Query> {
+    let (own, others): (Vec<&Alt>, Vec<&Alt>) = word
+        .alts
+        .iter()
+        .filter(|a| !literal || matches!(a.how, How::Exact | How::Stem | How::Alias))
+        .partition(|a| matches!(a.how, How::Exact | How::Stem));
+    let mut alts: Vec<Box<dyn Query>> = Vec::with_capacity(others.len() + 1);
+    match own.as_slice() {
+        [] => {}
+        [one] => alts.push(alt_query(field, one)),
+        forms => alts.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            forms.iter().map(|a| alt_query(field, a)).collect(),
+            tie,
+        ))),
+    }
+    alts.extend(others.into_iter().map(|a| alt_query(field, a)));
+    match alts.len() {
+        0 => Box::new(BooleanQuery::new(Vec::new())),
+        1 => alts
+            .pop()
+            .unwrap_or_else(|| Box::new(BooleanQuery::new(Vec::new()))),
+        _ => Box::new(DisjunctionMaxQuery::new(alts)),
+    }
 }
 
 fn date_term(field: tantivy::schema::Field, day: NaiveDate, end_of_day: bool) -> Term {
@@ -325,7 +412,14 @@ impl Searcher {
             index,
             searcher,
             aliases,
+            params: RankParams::default(),
         })
+    }
+
+    /// The same searcher ranking by `params` instead of the default policy.
+    pub fn with_ranking(mut self, params: RankParams) -> Searcher {
+        self.params = params;
+        self
     }
 
     /// The index searched.
@@ -341,15 +435,16 @@ impl Searcher {
     /// Plans a query: its words and the alternatives searched for each
     /// (with `strict`, only the words as typed and their stems).
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
-        let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer);
+        let p = &self.params;
+        let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer, p);
         let vocab = expand::Vocabulary::new(&self.searcher, self.index.schema.fields.body);
-        expand::unstem_names(&mut words, &vocab);
+        expand::unstem_names(&mut words, &vocab, p);
         plan::mark_titles(&mut words, |w| {
             w.words.first().is_some_and(|x| x.capitalized)
                 || (w.is_single() && expand::is_name(&w.words[0], &vocab))
         });
         if !strict {
-            expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer);
+            expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer, p);
         }
         words
     }
@@ -479,38 +574,69 @@ impl Searcher {
         }
     }
 
-    /// Runs an already planned query.
+    /// Runs an already planned query: build the query, collect
+    /// candidates, compute their features, order them (see [`rank`]).
     pub fn search_words(
         &self,
         words: Vec<QueryWord>,
         opts: &SearchOptions,
     ) -> Result<Answer, SearchError> {
-        let f = self.index.schema.fields;
-        let positive: Vec<&QueryWord> = words
+        let p = &self.params;
+        let positive = words
             .iter()
-            .filter(|w| w.occur != Occur::MustNot && !w.alts.is_empty())
-            .collect();
-        if positive.is_empty() || opts.limit == 0 {
+            .any(|w| w.occur != Occur::MustNot && !w.alts.is_empty());
+        if !positive || opts.limit == 0 {
             return Ok(Answer {
                 hits: Vec::new(),
                 words,
             });
         }
+        let query = self.build_query(&words, opts);
+        let counted = self.counted_words(&words);
+        let coordinate = p.coordination && counted.len() <= p.coordination_max_words;
+        let candidates = self.collect(&query, &words, &counted, coordinate, opts)?;
+        let mut scored = Vec::with_capacity(candidates.len());
+        for r in &candidates {
+            let doc: TantivyDocument = self.searcher.doc(r.address)?;
+            let (hit, hl) = self.hit(r, &doc, &words, opts);
+            let features = self.features(r.key, &hl, &words, &counted);
+            scored.push((hit, features));
+        }
+        rank::order(p, opts.sort, coordinate, &mut scored);
+        let hits = scored
+            .into_iter()
+            .take(opts.limit)
+            .enumerate()
+            .map(|(i, (mut h, f))| {
+                h.rank = i + 1;
+                h.score = f.score();
+                h
+            })
+            .collect();
+        Ok(Answer { hits, words })
+    }
+
+    /// Stage 1: the query words form one required clause, so that filters
+    /// beside it never turn its optional words into "match anything": with
+    /// or without filters, a hit matches the query's words the same way.
+    /// Filters restrict and do not score (boost 0).
+    fn build_query(&self, words: &[QueryWord], opts: &SearchOptions) -> BooleanQuery {
+        let f = self.index.schema.fields;
         let mut word_clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
-        for w in &words {
+        for w in words {
             let occur = match w.occur {
                 Occur::MustNot => TOccur::MustNot,
                 Occur::Must => TOccur::Must,
                 Occur::Should if opts.all && !w.title => TOccur::Must,
                 Occur::Should => TOccur::Should,
             };
-            word_clauses.push((occur, word_query(f.body, w)));
+            word_clauses.push((occur, word_query(f.body, w, self.params.dismax_tie, false)));
         }
-        // The words form one required clause, so that filters beside it
-        // never turn its optional words into "match anything": with or
-        // without filters, a hit matches the query's words the same way.
-        // Filters restrict and do not score (boost 0), so scores are the
-        // same as without them.
+        word_clauses.extend(
+            self.pair_queries(words)
+                .into_iter()
+                .map(|q| (TOccur::Should, q)),
+        );
         let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
             vec![(TOccur::Must, Box::new(BooleanQuery::new(word_clauses)))];
         let filter = |q: Box<dyn Query>| -> (TOccur, Box<dyn Query>) {
@@ -528,130 +654,197 @@ impl Searcher {
         if let Some(source) = &opts.source {
             let words = self.index.analyzer.words(source);
             if !words.is_empty() {
-                let alts = plan::literal_alts(&words, source);
+                let alts = plan::literal_alts(&words, source, &self.params);
                 clauses.push(filter(alt_query(f.source, &alts[0])));
             }
         }
-        let query = BooleanQuery::new(clauses);
-        // Words found in a large share of passages say little about which
-        // passage is meant: they still score, but do not count as matched
-        // words (unless every word of the query is that common).
-        let total = self.searcher.num_docs().max(1);
-        let distinctive: Vec<&&QueryWord> = positive
-            .iter()
-            .filter(|w| !w.title)
-            .filter(|w| {
-                let df = self.doc_freq(w);
-                df < COMMON_MIN_PASSAGES || df * COMMON_SHARE_DEN < total * COMMON_SHARE_NUM
-            })
-            .collect();
-        let counted: Vec<&QueryWord> = if distinctive.is_empty() {
-            positive.iter().copied().filter(|w| !w.title).collect()
-        } else {
-            distinctive.into_iter().copied().collect()
-        };
-        let counted_texts: std::collections::HashSet<&str> =
-            counted.iter().map(|w| w.text.as_str()).collect();
-        let counting = counted
-            .iter()
-            .map(|w| {
-                word_query(f.body, w).weight(EnableScoring::disabled_from_searcher(&self.searcher))
-            })
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        // A few more candidates than asked for: among passages matching as
-        // many query words, those that name them in their own text (not only
-        // through their article's title) come first, which only highlighting
-        // can tell.
-        let extra = opts.limit.min(RERANK_EXTRA).max(opts.limit / 2);
-        let candidates = opts.limit.saturating_add(extra);
-        let together = name_runs(&words)
-            .iter()
-            .filter_map(|run| together_query(f.body, run))
-            .map(|q| q.weight(EnableScoring::disabled_from_searcher(&self.searcher)))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let ranker = Ranker {
-            words: counting,
-            together,
-            limit: candidates,
-            date_field: "date".into(),
-        };
-        let ranked = self.searcher.search(&query, &ranker)?;
-        let mut hits = Vec::with_capacity(ranked.len());
-        for r in &ranked {
-            let doc: TantivyDocument = self.searcher.doc(r.address)?;
-            hits.push((self.hit(0, r, &doc, &words, opts), r.key));
-        }
-        // Query words a passage's own text matches: in any way, and as
-        // written (exact or stem), so exact spellings come before variants,
-        // aliases and typos; then the closest spellings before farther ones
-        // (`Kharkov`: Kharkiv before Kerkhove).
-        let in_text = |h: &Hit, literal: bool| {
-            let mut w: Vec<&str> = h
-                .matches
-                .iter()
-                .filter(|m| counted_texts.contains(m.query.as_str()))
-                .filter(|m| !literal || matches!(m.how, How::Exact | How::Stem))
-                .map(|m| m.query.as_str())
-                .collect();
-            w.sort_unstable();
-            w.dedup();
-            w.len()
-        };
-        let close = |h: &Hit| -> f32 {
-            h.closeness
-                .iter()
-                .zip(&words)
-                .filter(|(_, w)| counted_texts.contains(w.text.as_str()))
-                .map(|(c, _)| c)
-                .sum()
-        };
-        hits.sort_by(|(a, ka), (b, kb)| {
-            kb.matched
-                .cmp(&ka.matched)
-                .then(kb.together.cmp(&ka.together))
-                .then(in_text(b, false).cmp(&in_text(a, false)))
-                .then(in_text(b, true).cmp(&in_text(a, true)))
-                .then(close(b).total_cmp(&close(a)))
-                .then(kb.cmp(ka))
-        });
-        let hits = hits
-            .into_iter()
-            .take(opts.limit)
-            .enumerate()
-            .map(|(i, (mut h, _))| {
-                h.rank = i + 1;
-                h
-            })
-            .collect();
-        Ok(Answer { hits, words })
+        BooleanQuery::new(clauses)
     }
 
+    /// Phrase queries over neighbouring positive query words (single
+    /// words, through their stem, or as typed for names), boosted by
+    /// [`RankParams::pairs`]: they only add to the score of passages that
+    /// already match both words.
+    fn pair_queries(&self, words: &[QueryWord]) -> Vec<Box<dyn Query>> {
+        let p = &self.params;
+        if p.pairs == 0.0 {
+            return Vec::new();
+        }
+        let f = self.index.schema.fields;
+        let term_of = |w: &QueryWord| -> Option<String> {
+            if w.occur == Occur::MustNot || w.title || !w.is_single() {
+                return None;
+            }
+            let pick = |how: How| {
+                w.alts
+                    .iter()
+                    .find(|a| a.how == how && a.terms.len() == 1)
+                    .map(|a| a.terms[0].1.clone())
+            };
+            pick(How::Stem).or_else(|| pick(How::Exact))
+        };
+        let terms: Vec<Option<String>> = words.iter().map(term_of).collect();
+        terms
+            .windows(2)
+            .filter_map(|pair| match pair {
+                [Some(a), Some(b)] if a != b => {
+                    let mut q = PhraseQuery::new(vec![
+                        Term::from_field_text(f.body, a),
+                        Term::from_field_text(f.body, b),
+                    ]);
+                    q.set_slop(p.pair_slop);
+                    Some(Box::new(BoostQuery::new(Box::new(q), p.pairs)) as Box<dyn Query>)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The query words that count as matched words: positive, not titles,
+    /// and not common. Words found in a large share of passages say little
+    /// about which passage is meant: they still score, but do not count
+    /// (unless every word of the query is that common). Indexes into
+    /// `words`.
+    fn counted_words(&self, words: &[QueryWord]) -> Vec<usize> {
+        let p = &self.params;
+        let total = self.searcher.num_docs().max(1);
+        let candidates: Vec<usize> = (0..words.len())
+            .filter(|&i| {
+                let w = &words[i];
+                w.occur != Occur::MustNot && !w.alts.is_empty() && !w.title
+            })
+            .collect();
+        let distinctive: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let df = self.doc_freq(&words[i]);
+                df < p.common_min_passages || (df as f64) < total as f64 * p.common_share
+            })
+            .collect();
+        if distinctive.is_empty() {
+            candidates
+        } else {
+            distinctive
+        }
+    }
+
+    /// Stage 2: the best candidates by the collector's key.
+    fn collect(
+        &self,
+        query: &BooleanQuery,
+        words: &[QueryWord],
+        counted: &[usize],
+        coordinate: bool,
+        opts: &SearchOptions,
+    ) -> Result<Vec<rank::Ranked>, SearchError> {
+        let p = &self.params;
+        let f = self.index.schema.fields;
+        let unscored = || EnableScoring::disabled_from_searcher(&self.searcher);
+        let weights = |literal: bool| {
+            counted
+                .iter()
+                .map(|&i| word_query(f.body, &words[i], p.dismax_tie, literal).weight(unscored()))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let together = if p.together_first {
+            name_runs(words)
+                .iter()
+                .filter_map(|run| together_query(f.body, run, p.together_slop))
+                .map(|q| q.weight(unscored()))
+                .collect::<tantivy::Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        let ranker = Ranker {
+            words: weights(false)?,
+            literal: if p.literal_first && coordinate {
+                weights(true)?
+            } else {
+                Vec::new()
+            },
+            together,
+            limit: p.candidates(opts.limit),
+            order: KeyOrder {
+                date_first: opts.sort == Sort::Date,
+                literal: p.literal_first && coordinate,
+                matched: coordinate,
+                together: p.together_first,
+            },
+            date_field: "date".into(),
+        };
+        let stats = Statistics {
+            searcher: &self.searcher,
+            length_scale: p.length_scale,
+        };
+        Ok(self
+            .searcher
+            .search_with_statistics_provider(query, &ranker, &stats)?)
+    }
+
+    /// Stage 3: what only the passage's text can tell.
+    fn features(
+        &self,
+        key: rank::Key,
+        hl: &[Highlight],
+        words: &[QueryWord],
+        counted: &[usize],
+    ) -> Features {
+        let p = &self.params;
+        let mut any = vec![false; words.len()];
+        let mut literal = vec![false; words.len()];
+        let mut close = vec![0.0f32; words.len()];
+        for h in hl {
+            let Some(i) = (h.word < words.len()).then_some(h.word) else {
+                continue;
+            };
+            any[i] = true;
+            literal[i] |= matches!(h.how, How::Exact | How::Stem | How::Alias);
+            // Spellings as typed and aliases are the name itself; variants
+            // and typos are as close as their weight says.
+            let c = match h.how {
+                How::Variant | How::Typo => h.weight.min(1.0),
+                _ => 1.0,
+            };
+            close[i] = close[i].max(c);
+        }
+        let in_text = counted.iter().filter(|&&i| any[i]).count();
+        let literal_in_text = counted.iter().filter(|&&i| literal[i]).count();
+        let closeness = if in_text == 0 {
+            1.0
+        } else {
+            counted.iter().map(|&i| close[i]).sum::<f32>() / in_text as f32
+        };
+        let mut spots: Vec<(u32, usize)> = hl
+            .iter()
+            .filter(|h| counted.contains(&h.word))
+            .map(|h| (h.position, h.word))
+            .collect();
+        spots.sort_unstable();
+        let (n, span) = smallest_window(&spots);
+        Features {
+            key,
+            in_text,
+            literal_in_text,
+            closeness,
+            proximity: rank::proximity_bonus(p, n, span),
+        }
+    }
+
+    /// Stage 5, for one candidate: the hit as shown, and the highlights
+    /// of its text (which the features read).
     fn hit(
         &self,
-        rank: usize,
         r: &rank::Ranked,
         doc: &TantivyDocument,
         words: &[QueryWord],
         opts: &SearchOptions,
-    ) -> Hit {
+    ) -> (Hit, Vec<Highlight>) {
         let f = self.index.schema.fields;
         let analyzer = &self.index.analyzer;
         let text = first_text(doc, f.text);
         let title = first_text(doc, f.title);
         let hl: Vec<Highlight> = highlights(analyzer, &text, words);
-        let mut best_by_word: Vec<f32> = vec![0.0; words.len()];
-        for h in &hl {
-            // Spellings as typed and aliases are the name itself; variants
-            // and typos are as close as their weight says.
-            let close = match h.how {
-                How::Variant | How::Typo => h.weight.min(1.0),
-                _ => 1.0,
-            };
-            if let Some(b) = best_by_word.get_mut(h.word) {
-                *b = b.max(close);
-            }
-        }
-        let closeness = best_by_word;
         let snip = snippet(&text, &hl, opts.snippet_bytes);
         let title_highlights = highlights(analyzer, &title, words)
             .into_iter()
@@ -682,8 +875,8 @@ impl Searcher {
                 via: h.label.clone(),
             })
             .collect();
-        Hit {
-            rank,
+        let hit = Hit {
+            rank: 0,
             score: r.key.score,
             matched_words: r.key.matched,
             doc: first_text(doc, f.doc),
@@ -696,9 +889,10 @@ impl Searcher {
             snippet: snip.text,
             snippet_highlights: snip.highlights,
             matches,
+            title_only: hl.is_empty(),
             title_highlights,
             text,
-            closeness,
-        }
+        };
+        (hit, hl)
     }
 }

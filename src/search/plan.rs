@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
 use crate::analysis::tokenizer::stem_term;
 use crate::analysis::{Analyzer, Word};
@@ -41,11 +42,6 @@ impl How {
         }
     }
 }
-
-/// Weight of an exact match, on top of the stem match it always brings.
-pub const EXACT_WEIGHT: f32 = 1.0;
-/// Weight of a stem match.
-pub const STEM_WEIGHT: f32 = 1.0;
 
 /// One way to match a query word: terms at relative positions.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,7 +96,7 @@ impl QueryWord {
 }
 
 /// The exact and stem alternatives of a sequence of analysed words.
-pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
+pub fn literal_alts(words: &[Word], label: &str, p: &RankParams) -> Vec<Alt> {
     let Some(first) = words.first() else {
         return Vec::new();
     };
@@ -108,7 +104,7 @@ pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
     vec![
         Alt {
             terms: words.iter().map(|w| (offset(w), w.exact.clone())).collect(),
-            weight: EXACT_WEIGHT,
+            weight: p.exact,
             how: How::Exact,
             label: label.to_string(),
             parts: Vec::new(),
@@ -118,7 +114,7 @@ pub fn literal_alts(words: &[Word], label: &str) -> Vec<Alt> {
                 .iter()
                 .map(|w| (offset(w), stem_term(&w.stem)))
                 .collect(),
-            weight: STEM_WEIGHT,
+            weight: p.stem,
             how: How::Stem,
             label: label.to_string(),
             parts: Vec::new(),
@@ -171,7 +167,7 @@ pub fn mark_titles(words: &mut [QueryWord], is_name: impl Fn(&QueryWord) -> bool
 }
 
 /// Turns clauses into query words with their literal alternatives.
-pub fn plan(clauses: &[Clause], analyzer: &Analyzer) -> Vec<QueryWord> {
+pub fn plan(clauses: &[Clause], analyzer: &Analyzer, p: &RankParams) -> Vec<QueryWord> {
     let mut out = Vec::new();
     for clause in clauses {
         let words = analyzer.words(&clause.text);
@@ -195,7 +191,7 @@ pub fn plan(clauses: &[Clause], analyzer: &Analyzer) -> Vec<QueryWord> {
             let end = group[group.len() - 1].end;
             let text = clause.text[start..end].to_string();
             let article = !clause.phrase && drop_article(&mut group);
-            let alts = literal_alts(&group, &text);
+            let alts = literal_alts(&group, &text, p);
             out.push(QueryWord {
                 text,
                 occur: clause.occur,
@@ -215,7 +211,7 @@ mod tests {
     use crate::search::syntax::parse;
 
     fn words(q: &str) -> Vec<(String, Vec<String>)> {
-        plan(&parse(q), &Analyzer::default())
+        plan(&parse(q), &Analyzer::default(), &RankParams::default())
             .into_iter()
             .map(|w| (w.text, w.words.into_iter().map(|w| w.exact).collect()))
             .collect()
@@ -249,6 +245,7 @@ mod tests {
         let qw = &plan(
             &parse("\"président de la transition\""),
             &Analyzer::default(),
+            &RankParams::default(),
         )[0];
         assert_eq!(
             qw.alts[0].terms,

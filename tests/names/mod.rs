@@ -490,7 +490,11 @@ fn a_quoted_arabic_name_takes_son_of_in_any_spelling() {
             json!({"id": "other", "title": "Bruxelles", "text": "Mohammed, Salman et Ben ont marché ensemble."}),
         ],
     );
-    for q in ["\"Mohammed bin Salman\"", "\"Mohammed ben Salman\"", "\"Mohammed ibn Salman\""] {
+    for q in [
+        "\"Mohammed bin Salman\"",
+        "\"Mohammed ben Salman\"",
+        "\"Mohammed ibn Salman\"",
+    ] {
         let (_, hits) = env.search_json(&[q]);
         let mut docs = crate::util::docs(&hits);
         docs.sort();

@@ -55,3 +55,133 @@ fn very_common_words_do_not_count_as_matched_words() {
         .hits;
     assert_eq!(hits[0].doc, "both");
 }
+
+fn ids(hits: &[serde_json::Value]) -> Vec<String> {
+    crate::util::docs(hits)
+}
+
+#[test]
+fn sort_date_puts_the_newest_first_and_relevance_breaks_its_ties() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "d.jsonl",
+        &[
+            json!({"id": "old-strong", "date": "2019-03-01", "title": "Qamichli", "text": "Qamichli, Qamichli: à Qamichli les Kurdes tiennent la ville."}),
+            json!({"id": "new-weak", "date": "2024-06-01", "title": "Syrie", "text": "Un long reportage sur le nord-est de la Syrie, ses routes, ses champs et ses villes, dont Qamichli, et sur la vie de ses habitants."}),
+            json!({"id": "new-strong", "date": "2024-06-01", "title": "Qamichli", "text": "Qamichli: la ville de Qamichli sous tension."}),
+            json!({"id": "undated", "title": "Carnet", "text": "Notes de voyage: Qamichli."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["Qamichli"]);
+    assert_eq!(ids(&hits)[0], "old-strong", "relevance is the default");
+    let (_, hits) = env.search_json(&["Qamichli", "--sort", "date"]);
+    assert_eq!(
+        ids(&hits),
+        ["new-strong", "new-weak", "old-strong", "undated"]
+    );
+    let (_, hits) = env.search_json(&["Qamichli", "--sort", "relevance"]);
+    assert_eq!(ids(&hits)[0], "old-strong");
+    let out = env.run(&["search", "Qamichli", "--sort", "newest"]);
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("relevance") && out.stderr.contains("date"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_passage_found_only_through_its_title_says_so() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "t.jsonl",
+        &[json!({"id": "a", "title": "Qamichli sous les bombes", "lead": "La ville de Qamichli a été frappée.", "body": "Les habitants ont fui vers le sud. Les écoles restent fermées."})],
+    );
+    let (_, hits) = env.search_json(&["Qamichli"]);
+    assert!(hits.len() >= 2, "{hits:?}");
+    for h in &hits {
+        let named = !h["matches"].as_array().unwrap().is_empty();
+        assert_eq!(h.get("title_only").is_some(), !named, "{h}");
+        if !named {
+            assert_eq!(h["title_only"], true);
+        }
+    }
+    assert!(
+        hits[0].get("title_only").is_none(),
+        "the passage naming it comes first"
+    );
+    let out = env.run(&["search", "Qamichli", "--color", "never"]);
+    out.expect_code(0);
+    assert_eq!(
+        out.stdout.matches("matched through its title only").count(),
+        hits.len() - 1,
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_question_ranks_the_passage_where_its_words_stand_together_first() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "q.jsonl",
+        &[
+            // The same words, scattered and some repeated (a higher BM25),
+            // in a passage as long.
+            json!({"id": "apart", "title": "Chronique", "text": "Le barrage retient le fleuve. Un barrage, un fleuve: plus loin, la construction des routes a commencé, et la ville attend sa centrale, disent les habitants."}),
+            json!({"id": "together", "title": "Chronique", "text": "Les habitants attendent des années. La construction du barrage de la centrale sur le fleuve a commencé, disent-ils, loin de la ville et des routes."}),
+        ],
+    );
+    let question = "Quand a commencé la construction du barrage de la centrale sur le fleuve";
+    let (_, hits) = env.search_json(&[question]);
+    assert_eq!(ids(&hits), ["together", "apart"]);
+    // The proximity features are what orders them.
+    let out = env.run_env(
+        &["search", "--json", question],
+        &[("RECOUPE_RANKING", "proximity=0,pairs=0")],
+    );
+    assert_eq!(ids(&out.json_lines()), ["apart", "together"]);
+    let out = env.run_env(
+        &["search", question],
+        &[("RECOUPE_RANKING", "proximity=often")],
+    );
+    out.expect_code(2);
+    assert!(out.stderr.contains("proximity=often"), "{}", out.stderr);
+}
+
+#[test]
+fn several_spellings_of_a_name_count_as_its_best_one_not_their_sum() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "k.jsonl",
+        &[
+            json!({"id": "three-spellings", "title": "Libye", "text": "Kadhafi, que la presse anglaise écrit Gaddafi et la presse allemande Khadafi."}),
+            json!({"id": "repeats", "title": "Libye", "text": "Kadhafi a parlé, et Kadhafi a menacé la presse anglaise et la presse allemande."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["Kadhafi"]);
+    assert_eq!(ids(&hits), ["repeats", "three-spellings"]);
+}
+
+#[test]
+fn exact_spellings_come_before_variants_over_the_whole_list() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    let mut records: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({"id": format!("variant-{i}"), "title": "Libye", "text": format!("Gaddafi, Gaddafi, Gaddafi ({i}).")}))
+        .collect();
+    // Other news, so that the variant is not in every passage (its BM25
+    // would be next to nothing).
+    records.extend((0..200).map(|i| json!({"id": format!("other-{i}"), "title": "Météo", "text": format!("Il pleut sur la côte ({i}).")})));
+    records.push(json!({"id": "exact", "title": "Archives", "text": "Parmi les nombreux dirigeants reçus cette année-là, dans un long défilé de visites officielles, figurait Kadhafi, venu en voisin."}));
+    env.write_jsonl("v.jsonl", &records);
+    for n in ["1", "5", "30"] {
+        let (_, hits) = env.search_json(&["Kadhafi", "-n", n]);
+        assert_eq!(ids(&hits)[0], "exact", "-n {n}");
+        assert_eq!(hits[0]["matches"][0]["how"], "exact");
+    }
+}

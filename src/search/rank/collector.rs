@@ -1,0 +1,252 @@
+//! The collect stage: for every matching passage, a cheap key, and the
+//! best candidates by it.
+//!
+//! For each passage the collector counts, with one forward-only cursor per
+//! query word, how many of the query's words it matches (in any way, and
+//! as written: exact or stem) and how many of the query's names stand
+//! together, and keeps the best candidates in the order [`KeyOrder`] says
+//! (the leading fields of the policy's [`super::compare`]).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
+
+/// What the collector knows of a passage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Key {
+    /// Distinctive query words matched, in any way.
+    pub matched: u32,
+    /// Distinctive query words matched as written (exact or stem).
+    pub literal: u32,
+    /// Names of the query (runs of capitalised words) whose words stand
+    /// together in the passage.
+    pub together: u32,
+    /// BM25, alternatives weighted.
+    pub score: Score,
+    /// Seconds since the epoch; `i64::MIN` when the article has no date.
+    pub date: i64,
+}
+
+impl Default for Key {
+    fn default() -> Self {
+        Key {
+            matched: 0,
+            literal: 0,
+            together: 0,
+            score: 0.0,
+            date: i64::MIN,
+        }
+    }
+}
+
+/// Which fields of [`Key`] order candidates, before the score.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyOrder {
+    /// Newest first, before anything else (`--sort date`).
+    pub date_first: bool,
+    pub literal: bool,
+    pub matched: bool,
+    pub together: bool,
+}
+
+impl KeyOrder {
+    /// `Greater` when `a` is the better candidate.
+    pub fn cmp(&self, a: &Key, b: &Key) -> Ordering {
+        let pick = |on: bool, x: u32, y: u32| if on { x.cmp(&y) } else { Ordering::Equal };
+        let relevance = pick(self.literal, a.literal, b.literal)
+            .then(pick(self.matched, a.matched, b.matched))
+            .then(pick(self.together, a.together, b.together))
+            .then(a.score.total_cmp(&b.score));
+        if self.date_first {
+            a.date.cmp(&b.date).then(relevance)
+        } else {
+            relevance.then(a.date.cmp(&b.date))
+        }
+    }
+}
+
+/// A collected passage.
+#[derive(Clone, Copy, Debug)]
+pub struct Ranked {
+    pub key: Key,
+    pub address: DocAddress,
+    order: KeyOrder,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Ranked {}
+impl Ord for Ranked {
+    /// Greater is better; on equal keys, the lower address wins (stable order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.order
+            .cmp(&self.key, &other.key)
+            .then_with(|| other.address.cmp(&self.address))
+    }
+}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Collects the best passages of a query.
+pub struct Ranker {
+    /// One weight per counted query word, scoring disabled: only for counting.
+    pub words: Vec<Box<dyn Weight>>,
+    /// The same words through their exact and stem alternatives only.
+    pub literal: Vec<Box<dyn Weight>>,
+    /// One weight per name of the query, matching where its words stand
+    /// together (scoring disabled).
+    pub together: Vec<Box<dyn Weight>>,
+    pub limit: usize,
+    pub order: KeyOrder,
+    pub date_field: String,
+}
+
+pub struct SegmentRanker {
+    segment: SegmentOrdinal,
+    words: Vec<Box<dyn Scorer>>,
+    literal: Vec<Box<dyn Scorer>>,
+    together: Vec<Box<dyn Scorer>>,
+    dates: Option<Column<tantivy::DateTime>>,
+    /// Min-heap of the best so far (reversed order).
+    best: BinaryHeap<std::cmp::Reverse<Ranked>>,
+    limit: usize,
+    order: KeyOrder,
+}
+
+fn scorers(
+    weights: &[Box<dyn Weight>],
+    reader: &SegmentReader,
+) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+    weights.iter().map(|w| w.scorer(reader, 1.0)).collect()
+}
+
+impl Collector for Ranker {
+    type Fruit = Vec<Ranked>;
+    type Child = SegmentRanker;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentRanker> {
+        let dates = reader.fast_fields().date(&self.date_field).ok();
+        Ok(SegmentRanker {
+            segment,
+            words: scorers(&self.words, reader)?,
+            literal: scorers(&self.literal, reader)?,
+            together: scorers(&self.together, reader)?,
+            dates,
+            best: BinaryHeap::with_capacity(self.limit + 1),
+            limit: self.limit,
+            order: self.order,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Vec<Ranked>> {
+        let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        all.truncate(self.limit);
+        Ok(all)
+    }
+}
+
+/// How many of `scorers` match `doc` (each moved forward only).
+fn count(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u32 {
+    let mut n = 0;
+    for w in scorers.iter_mut() {
+        if w.doc() < doc {
+            w.seek(doc);
+        }
+        if w.doc() == doc {
+            n += 1;
+        }
+    }
+    n
+}
+
+impl SegmentCollector for SegmentRanker {
+    type Fruit = Vec<Ranked>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.limit == 0 {
+            return;
+        }
+        let date = self
+            .dates
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .map_or(i64::MIN, |d| d.into_timestamp_secs());
+        let ranked = Ranked {
+            key: Key {
+                matched: count(&mut self.words, doc),
+                literal: count(&mut self.literal, doc),
+                together: count(&mut self.together, doc),
+                score,
+                date,
+            },
+            address: DocAddress::new(self.segment, doc),
+            order: self.order,
+        };
+        if self.best.len() < self.limit {
+            self.best.push(std::cmp::Reverse(ranked));
+        } else if let Some(worst) = self.best.peek() {
+            if ranked > worst.0 {
+                self.best.pop();
+                self.best.push(std::cmp::Reverse(ranked));
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<Ranked> {
+        self.best.into_iter().map(|r| r.0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(matched: u32, score: f32, date: i64) -> Key {
+        Key {
+            matched,
+            score,
+            date,
+            ..Key::default()
+        }
+    }
+
+    #[test]
+    fn more_words_beat_higher_scores_and_dates_break_ties() {
+        let o = KeyOrder {
+            matched: true,
+            ..KeyOrder::default()
+        };
+        let gt = |a: Key, b: Key| o.cmp(&a, &b) == Ordering::Greater;
+        assert!(gt(key(2, 0.1, 0), key(1, 99.0, 100)));
+        assert!(gt(key(1, 2.0, 0), key(1, 1.0, 100)));
+        assert!(gt(key(1, 1.0, 100), key(1, 1.0, 0)));
+        assert!(gt(key(1, 1.0, 0), key(1, 1.0, i64::MIN)));
+        let by_date = KeyOrder {
+            date_first: true,
+            ..o
+        };
+        assert_eq!(
+            by_date.cmp(&key(2, 9.0, 0), &key(1, 1.0, 100)),
+            Ordering::Less
+        );
+    }
+}
