@@ -9,7 +9,7 @@ Two sub-commands:
       that is not a letter, a digit, an apostrophe, a hyphen or a space becomes
       a space, then runs of spaces collapse to one.
 
-  retrieval_eval.py score QUESTIONS_TSV HITS_JSONL [--k 10]
+  retrieval_eval.py score QUESTIONS_TSV HITS_JSONL [--k 10] [--recall-at 1,10,100]
       Reads the `recoupe search --json --batch` output (one hit a line) and
       prints MRR@k and recall@k as one JSON object. Hits are passages, so
       several may come from the same article: each question's hits are reduced
@@ -85,6 +85,8 @@ def cmd_score(args):
                 group_docs.append(doc)
 
     k = args.k
+    extra_ks = [int(x) for x in args.recall_at.split(",") if x.strip()] if args.recall_at else []
+    found_at = {n: 0 for n in extra_ks}
     total, reciprocal_sum, found, no_hit, empty = 0, 0.0, 0, 0, 0
     for _, query, paragraph in read_questions(args.questions):
         total += 1
@@ -94,6 +96,9 @@ def cmd_score(args):
         docs = docs_by_query.get(query, [])
         if not docs:
             no_hit += 1
+        for n in extra_ks:
+            if paragraph in docs[:n]:
+                found_at[n] += 1
         top = docs[:k]
         if paragraph in top:
             found += 1
@@ -109,6 +114,8 @@ def cmd_score(args):
         "empty_queries": empty,
         "unreadable_lines": bad_lines,
     }
+    for n in extra_ks:
+        result[f"recall@{n}"] = found_at[n] / total if total else 0.0
     print(json.dumps(result))
 
 
@@ -122,6 +129,7 @@ def main():
     s.add_argument("questions")
     s.add_argument("hits")
     s.add_argument("--k", type=int, default=10)
+    s.add_argument("--recall-at", default="", help="also recall at these depths, e.g. 1,10,100")
     s.set_defaults(func=cmd_score)
     args = parser.parse_args()
     args.func(args)

@@ -3,7 +3,7 @@
 # PIAF retrieval quality. See benches/README.md for what each figure means and
 # the targets.
 #
-# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|all]   (default: all)
+# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|ablation|all]   (default: all)
 #
 #   index        fresh index of OrangeSum (36k articles): wall time, peak RSS,
 #                articles/s, MB/s, index size
@@ -17,6 +17,9 @@
 #                strict vs default, on tests/fixtures/names.jsonl
 #   names-real   106 name queries on real OrangeSum passages (benches/names/):
 #                recall, top-10 precision and false friends, default and --strict
+#   ablation     each ranking feature switched off in turn: PIAF MRR@10 and
+#                recall@1/10/100, name precision on real passages (not in all:
+#                about 15 minutes)
 #
 # Environment:
 #   RECOUPE_BENCH_DIR  scratch directory for corpora links, indexes and logs
@@ -57,9 +60,9 @@ LOGS="$BENCH/logs"
 
 PART="${1:-all}"
 case "$PART" in
-    index|incremental|latency|piaf|names|names-real|all) ;;
+    index|incremental|latency|piaf|names|names-real|ablation|all) ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|ablation|all]" >&2; exit 2 ;;
 esac
 
 # Figures gathered by this run, printed as a table at the end.
@@ -535,6 +538,67 @@ bench_piaf() {
     echo "piaf: MRR@10 ${mrr}, recall@10 ${recall} ($questions questions, $nohit without any hit)"
 }
 
+# ---------------------------------------------------------------- g. ranking ablation
+
+# Each ranking feature switched off in turn (RECOUPE_RANKING overrides the
+# named fields of src/search/rank/mod.rs's RankParams), measured on the PIAF
+# questions (MRR@10, recall@1/10/100) and on the real-news name queries
+# (mean top-10 precision, frequent names at >= 0.95).
+ABLATIONS=(
+    "|all features (the shipped policy)"
+    "proximity=0|no proximity bonus"
+    "pairs=0|no word pairs"
+    "proximity=0,pairs=0|neither proximity nor pairs"
+    "dismax_tie=1|exact and stem summed (tie 1)"
+    "dismax_tie=0|best of exact and stem only (tie 0)"
+    "length_scale=1|plain BM25 length normalisation"
+    "coordination=off|no coordination, short queries too"
+    "literal_first=off|exact spellings first only among candidates"
+    "together_first=off|names together not first"
+    "text_before_title=off|title-only passages not last"
+    "closest_first=off|closest spelling not first"
+)
+
+bench_ablation() {
+    note "g. ranking ablation: each feature off in turn"
+    ensure_orangesum_index
+    rm -f "$OS_CORPUS/bench-new.jsonl"
+    if [[ ! -f "$PIAF_INDEX/CURRENT" ]]; then
+        mkdir -p "$PIAF_CORPUS"
+        ln -sfn "$PIAF_PARAGRAPHS" "$PIAF_CORPUS/paragraphs.jsonl.gz"
+        "$BIN" index --corpus "$PIAF_CORPUS" --index "$PIAF_INDEX" --json --quiet \
+            >"$LOGS/piaf-index.json" 2>"$LOGS/piaf-index.err" \
+            || die "recoupe index (PIAF) failed (see $LOGS/piaf-index.err)"
+    fi
+    local queries="$BENCH/piaf-queries.txt"
+    python3 "$EVAL" queries "$PIAF_QUESTIONS" >"$queries"
+    local table="$LOGS/ablation.md"
+    {
+        echo "| ranking | RECOUPE_RANKING | PIAF MRR@10 | recall@1 | recall@10 | recall@100 | names: mean top-10 precision | names: frequent at >= 0.95 |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    } >"$table"
+    local entry spec label i=0 score names mrr r1 r10 r100 prec freq
+    for entry in "${ABLATIONS[@]}"; do
+        spec=${entry%%|*}
+        label=${entry#*|}
+        i=$((i + 1))
+        note "  $label"
+        # --limit counts passages: 150 leaves room for 100 distinct paragraphs.
+        RECOUPE_RANKING="$spec" "$BIN" search --index "$PIAF_INDEX" --corpus "$PIAF_CORPUS" \
+            --json --limit 150 --batch "$queries" >"$LOGS/ablation-$i.jsonl" 2>"$LOGS/ablation-$i.err" || true
+        score=$(python3 "$EVAL" score "$PIAF_QUESTIONS" "$LOGS/ablation-$i.jsonl" --k 10 --recall-at 1,10,100)
+        read -r mrr r1 r10 r100 < <(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['mrr']:.4f} {d['recall@1']:.4f} {d['recall@10']:.4f} {d['recall@100']:.4f}\")" "$score")
+        rm -f "$LOGS/ablation-$i.jsonl"
+        RECOUPE_RANKING="$spec" python3 "$REPO/benches/names_real.py" "$BIN" "$OS_CORPUS" "$OS_INDEX" \
+            "$REPO/benches/names" >"$LOGS/ablation-$i-names.md" 2>&1 || true
+        prec=$(grep '^| mean top-10 precision' "$LOGS/ablation-$i-names.md" | awk -F'|' '{ print $3 }' | awk '{ print $1 }')
+        freq=$(grep '^| queries named ' "$LOGS/ablation-$i-names.md" | awk -F'|' '{ print $3 }' | awk '{ print $1 }')
+        echo "| $label | \`${spec:-}\` | $mrr | $r1 | $r10 | $r100 | $prec | $freq |" >>"$table"
+    done
+    cat "$table"
+    record "Ablation table" "$table"
+}
+
 # ---------------------------------------------------------------- main
 
 target_of() {
@@ -563,6 +627,7 @@ case "$PART" in
     piaf) bench_piaf ;;
     names) bench_names ;;
     names-real) bench_names_real ;;
+    ablation) bench_ablation ;;
     all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names; bench_names_real ;;
 esac
 

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::tokenizer::{FrenchTokenizer, TOKENIZER_NAME};
+use crate::analysis::tokenizer::{FrenchTokenizer, Terms};
 use crate::analysis::Analyzer;
 use crate::schema::{self, IndexSchema};
 
@@ -312,9 +312,12 @@ mod searchable_dir {
 }
 
 fn register(index: &tantivy::Index, analyzer: &Arc<Analyzer>) {
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, FrenchTokenizer::new(analyzer.clone()));
+    for terms in [Terms::Exact, Terms::Stems, Terms::Names] {
+        index.tokenizers().register(
+            terms.tokenizer_name(),
+            FrenchTokenizer::new(analyzer.clone(), terms),
+        );
+    }
 }
 
 fn read_state(index: &tantivy::Index, dir: &Path) -> Result<State, IndexError> {

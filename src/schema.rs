@@ -12,7 +12,10 @@ use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{self, tokenizer::TOKENIZER_NAME};
+use crate::analysis::{
+    self,
+    tokenizer::{Terms, NAMES_TOKENIZER, STEMS_TOKENIZER, TOKENIZER_NAME},
+};
 
 /// `index-schema/schema.json`, as embedded at build time.
 pub const SCHEMA_JSON: &str = include_str!("../index-schema/schema.json");
@@ -57,6 +60,8 @@ pub struct Fields {
     pub title: Field,
     pub text: Field,
     pub body: Field,
+    pub stems: Field,
+    pub names: Field,
     pub source: Field,
     pub date: Field,
     pub url: Field,
@@ -116,17 +121,24 @@ pub fn parse(json: &str) -> Result<IndexSchema, SchemaError> {
                             .set_index_option(IndexRecordOption::Basic)
                     } else {
                         let analyzer = f.analyzer.as_deref().unwrap_or(TOKENIZER_NAME);
-                        if analyzer != TOKENIZER_NAME {
+                        let Some(terms) = Terms::by_tokenizer_name(analyzer) else {
                             return Err(field_err(
                                 &f.name,
                                 format!(
-                                    "unknown analyzer {analyzer:?} (known: {TOKENIZER_NAME:?})"
+                                    "unknown analyzer {analyzer:?} (known: {TOKENIZER_NAME:?}, {STEMS_TOKENIZER:?}, {NAMES_TOKENIZER:?})"
                                 ),
                             ));
-                        }
+                        };
+                        // Name keys are only listed and counted, never
+                        // matched by position.
+                        let record = if terms == Terms::Names {
+                            IndexRecordOption::WithFreqs
+                        } else {
+                            IndexRecordOption::WithFreqsAndPositions
+                        };
                         TextFieldIndexing::default()
-                            .set_tokenizer(TOKENIZER_NAME)
-                            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                            .set_tokenizer(analyzer)
+                            .set_index_option(record)
                     };
                     opts = opts.set_indexing_options(indexing);
                 }
@@ -157,6 +169,8 @@ pub fn parse(json: &str) -> Result<IndexSchema, SchemaError> {
         title: get("title")?,
         text: get("text")?,
         body: get("body")?,
+        stems: get("stems")?,
+        names: get("names")?,
         source: get("source")?,
         date: get("date")?,
         url: get("url")?,

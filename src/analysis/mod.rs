@@ -38,7 +38,7 @@ pub const STOPWORDS: &str = include_str!("../../index-schema/stopwords.txt");
 /// Version of the analysis code. Bump it whenever a change to this module
 /// changes the words produced for some text: indexes built before then are
 /// refused and rebuilt instead of being searched with mismatched words.
-pub const ANALYZER_VERSION: u32 = 3;
+pub const ANALYZER_VERSION: u32 = 4;
 
 /// Words longer than this (in bytes) are noise (base64, URLs glued together)
 /// and are not indexed.

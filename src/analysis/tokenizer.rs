@@ -1,9 +1,13 @@
-//! The analyzer as a tantivy tokenizer, and the encoding of indexed terms.
+//! The analyzer as tantivy tokenizers, and the encoding of indexed terms.
 //!
-//! Each word of the text becomes, at one position:
-//! - its exact (folded) form: `refugies`;
-//! - its stem, after [`STEM_MARK`]: `~refugi`;
-//! - for a capitalised word that can be a name, its spelling key and exact
+//! One analysis of a text feeds three fields, each with its own tokenizer
+//! ([`Terms`]), so that each field's length is its number of words:
+//! - `body` ([`TOKENIZER_NAME`]): each word's exact (folded) form,
+//!   `refugies`, and for a word written in capitals, its acronym term;
+//! - `stems` ([`STEMS_TOKENIZER`]): each word's stem, after [`STEM_MARK`]:
+//!   `~refugi`, at the word's position;
+//! - `names` ([`NAMES_TOKENIZER`], no positions): for a capitalised word that
+//!   can be a name, its spelling key and exact
 //!   form after [`NAME_MARK`], separated by [`NAME_SEP`] where no capital
 //!   was required (`^XR/charaa`: written as a name) and by
 //!   [`NAME_SEP_INITIAL`] at the start of a text or sentence (`^KRM|crime`:
@@ -17,8 +21,14 @@
 //! The marks cannot occur inside words (the segmenter splits on them), so the
 //! four kinds of term never collide. Queries build their terms with the
 //! functions below, never by hand.
+//!
+//! tantivy tokenizes a document field by field; the three tokenizers of one
+//! indexing thread share its last few analyses (by text), so each text is
+//! analysed once.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -27,8 +37,41 @@ use super::stem::StemCache;
 use super::{Analyzer, Word};
 use crate::names;
 
-/// Name of the tokenizer as registered on every index.
+/// Name of the tokenizer of exact words, as registered on every index.
 pub const TOKENIZER_NAME: &str = "french";
+/// Name of the tokenizer of stems.
+pub const STEMS_TOKENIZER: &str = "french-stems";
+/// Name of the tokenizer of name keys.
+pub const NAMES_TOKENIZER: &str = "french-names";
+
+/// Which terms a tokenizer emits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terms {
+    /// Exact words and acronyms.
+    Exact,
+    /// Stems.
+    Stems,
+    /// Name keys with their spellings.
+    Names,
+}
+
+impl Terms {
+    /// The name the tokenizer is registered under.
+    pub fn tokenizer_name(self) -> &'static str {
+        match self {
+            Terms::Exact => TOKENIZER_NAME,
+            Terms::Stems => STEMS_TOKENIZER,
+            Terms::Names => NAMES_TOKENIZER,
+        }
+    }
+
+    /// The kind registered under `name`.
+    pub fn by_tokenizer_name(name: &str) -> Option<Terms> {
+        [Terms::Exact, Terms::Stems, Terms::Names]
+            .into_iter()
+            .find(|t| t.tokenizer_name() == name)
+    }
+}
 /// First char of stem terms.
 pub const STEM_MARK: char = '~';
 /// First char of name-key terms.
@@ -85,10 +128,29 @@ pub fn name_key(word: &Word) -> Option<String> {
 /// Words remembered by each tokenizer's caches (one per indexing thread).
 const CACHE_WORDS: usize = 100_000;
 
+/// How many recent analyses an indexing thread keeps: a passage's title
+/// and text, for the three fields.
+const RECENT_TEXTS: usize = 4;
+
+/// The last analyses made on this thread, most recent last.
+struct Recent {
+    entries: Vec<RecentEntry>,
+}
+
+struct RecentEntry {
+    analyzer: *const Analyzer,
+    text: String,
+    words: Rc<Vec<Word>>,
+}
+
+thread_local! {
+    static RECENT: RefCell<Recent> = const { RefCell::new(Recent { entries: Vec::new() }) };
+}
+
 /// Tokenizer running the shared [`Analyzer`].
 pub struct FrenchTokenizer {
     analyzer: Arc<Analyzer>,
-    words: Vec<Word>,
+    terms: Terms,
     tokens: Vec<Token>,
     stems: StemCache,
     /// Name keys of capitalised words, by exact form.
@@ -98,19 +160,59 @@ pub struct FrenchTokenizer {
 impl Clone for FrenchTokenizer {
     /// A clone shares the analyzer, not the buffers and caches.
     fn clone(&self) -> Self {
-        FrenchTokenizer::new(self.analyzer.clone())
+        FrenchTokenizer::new(self.analyzer.clone(), self.terms)
     }
 }
 
 impl FrenchTokenizer {
-    pub fn new(analyzer: Arc<Analyzer>) -> FrenchTokenizer {
+    pub fn new(analyzer: Arc<Analyzer>, terms: Terms) -> FrenchTokenizer {
         FrenchTokenizer {
             analyzer,
-            words: Vec::new(),
+            terms,
             tokens: Vec::new(),
             stems: StemCache::new(CACHE_WORDS),
             keys: HashMap::new(),
         }
+    }
+
+    /// The words of `text`, from this thread's recent analyses when one of
+    /// the other fields already analysed it.
+    fn analysed(&mut self, text: &str) -> Rc<Vec<Word>> {
+        let me = Arc::as_ptr(&self.analyzer);
+        let found = RECENT.with(|r| {
+            let r = r.borrow();
+            r.entries
+                .iter()
+                .find(|e| e.analyzer == me && e.text == text)
+                .map(|e| e.words.clone())
+        });
+        if let Some(words) = found {
+            return words;
+        }
+        // Reuse the oldest entry's buffers when nothing else holds them.
+        let mut reused = RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            if r.entries.len() >= RECENT_TEXTS {
+                Some(r.entries.remove(0))
+            } else {
+                None
+            }
+        });
+        let mut words = reused
+            .take()
+            .and_then(|e| Rc::try_unwrap(e.words).ok())
+            .unwrap_or_default();
+        self.analyzer
+            .analyze_cached(text, &mut words, &mut self.stems);
+        let words = Rc::new(words);
+        RECENT.with(|r| {
+            r.borrow_mut().entries.push(RecentEntry {
+                analyzer: me,
+                text: text.to_string(),
+                words: words.clone(),
+            })
+        });
+        words
     }
 
     fn key(&mut self, word: &Word) -> Option<String> {
@@ -147,36 +249,39 @@ impl Tokenizer for FrenchTokenizer {
     type TokenStream<'a> = FrenchTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> FrenchTokenStream<'a> {
-        self.analyzer
-            .analyze_cached(text, &mut self.words, &mut self.stems);
+        let words = self.analysed(text);
         let mut n = 0;
-        let words = std::mem::take(&mut self.words);
-        for w in &words {
-            push(&mut self.tokens, &mut n, w, |t| t.push_str(&w.exact));
-            push(&mut self.tokens, &mut n, w, |t| {
-                t.push(STEM_MARK);
-                t.push_str(&w.stem);
-            });
-            if let Some(key) = self.key(w) {
-                push(&mut self.tokens, &mut n, w, |t| {
-                    t.push(NAME_MARK);
-                    t.push_str(&key);
-                    t.push(if w.initial {
-                        NAME_SEP_INITIAL
-                    } else {
-                        NAME_SEP
-                    });
-                    t.push_str(&w.exact);
-                });
-            }
-            if w.acronym {
-                push(&mut self.tokens, &mut n, w, |t| {
-                    t.push(ACRONYM_MARK);
-                    t.push_str(&w.exact);
-                });
+        for w in words.iter() {
+            match self.terms {
+                Terms::Exact => {
+                    push(&mut self.tokens, &mut n, w, |t| t.push_str(&w.exact));
+                    if w.acronym {
+                        push(&mut self.tokens, &mut n, w, |t| {
+                            t.push(ACRONYM_MARK);
+                            t.push_str(&w.exact);
+                        });
+                    }
+                }
+                Terms::Stems => push(&mut self.tokens, &mut n, w, |t| {
+                    t.push(STEM_MARK);
+                    t.push_str(&w.stem);
+                }),
+                Terms::Names => {
+                    if let Some(key) = self.key(w) {
+                        push(&mut self.tokens, &mut n, w, |t| {
+                            t.push(NAME_MARK);
+                            t.push_str(&key);
+                            t.push(if w.initial {
+                                NAME_SEP_INITIAL
+                            } else {
+                                NAME_SEP
+                            });
+                            t.push_str(&w.exact);
+                        });
+                    }
+                }
             }
         }
-        self.words = words;
         if self.tokens.is_empty() {
             // `token()` must always have something to point at.
             self.tokens.push(Token::default());

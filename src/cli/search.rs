@@ -19,7 +19,8 @@ use super::{code, error, unreadable, Paths};
 
 const AFTER_HELP: &str = "\
 Query syntax:
-  bases militaires        plain words: passages matching more of them rank first
+  bases militaires        plain words: up to three, passages matching more of
+                          them rank first; longer queries by relevance
   \"bases militaires\"      a phrase
   +Moscou -Damas          required / excluded word (also +\"…\" and -\"…\")
   al-Charaa               a hyphenated word is matched whole
@@ -28,13 +29,15 @@ Matching ignores case and accents, and finds other forms of a word
 el-Chareh and al-Sharaa), other names from the alias table (al-Joulani),
 queries in other scripts (Путин finds Poutine) and, when a word matches
 almost nothing, close misspellings. Exact words rank first; --strict turns
-all of that off but stems; --explain shows how each passage matched.
+all of that off but stems; --explain shows how each passage matched;
+--sort date lists the newest first.
 
 Output: title, date · source · file (passage), then the best fragment with
 the matched words highlighted (colour on a terminal, **word** otherwise).
 --json prints one object a line: query, rank, score, doc, passage, title,
 date, source, url, path, text, snippet, highlights ([start, end] byte offsets
-into text) and matches (each highlight with its text and how it matched).
+into text) and matches (each highlight with its text and how it matched);
+\"title_only\": true marks a passage that matches through its title alone.
 
 Exit codes: 0 hits found, 1 no hit, 2 error. With --batch: 2 if any query
 failed, else 0 if any query found something, else 1.

@@ -70,10 +70,12 @@ pub fn documents(
         doc.add_u64(fields.passage, u64::from(passage.number));
         doc.add_text(fields.title, &article.title);
         doc.add_text(fields.text, &passage.text);
-        if !article.title.is_empty() {
-            doc.add_text(fields.body, &article.title);
+        for field in [fields.body, fields.stems, fields.names] {
+            if !article.title.is_empty() {
+                doc.add_text(field, &article.title);
+            }
+            doc.add_text(field, &passage.text);
         }
-        doc.add_text(fields.body, &passage.text);
         if !article.source.is_empty() {
             doc.add_text(fields.source, &article.source);
         }

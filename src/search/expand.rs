@@ -37,7 +37,7 @@ use tantivy::Term;
 use super::plan::{self, Alt, How, QueryWord};
 use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
-use crate::analysis::tokenizer::{acronym_term, is_exact_term, name_prefix, name_term};
+use crate::analysis::tokenizer::{acronym_term, is_exact_term, name_prefix, name_term, NAME_MARK};
 use crate::analysis::{Analyzer, Word};
 use crate::names::{self, AliasTable};
 
@@ -69,17 +69,21 @@ pub struct Spelling {
 /// Read access to the index vocabulary.
 pub struct Vocabulary<'a> {
     searcher: &'a tantivy::Searcher,
+    /// Exact words and acronyms.
     field: Field,
+    /// Name keys.
+    names_field: Field,
     /// [`Vocabulary::written_as_name`] answers, by spelling: one query asks
     /// about the same words several times.
     names: std::cell::RefCell<std::collections::HashMap<String, bool>>,
 }
 
 impl<'a> Vocabulary<'a> {
-    pub fn new(searcher: &'a tantivy::Searcher, field: Field) -> Vocabulary<'a> {
+    pub fn new(searcher: &'a tantivy::Searcher, fields: &crate::schema::Fields) -> Vocabulary<'a> {
         Vocabulary {
             searcher,
-            field,
+            field: fields.body,
+            names_field: fields.names,
             names: Default::default(),
         }
     }
@@ -98,7 +102,7 @@ impl Vocabulary<'_> {
                 *last += 1; // just past every term of this prefix
             }
             for segment in self.searcher.segment_readers() {
-                let Ok(inverted) = segment.inverted_index(self.field) else {
+                let Ok(inverted) = segment.inverted_index(self.names_field) else {
                     continue;
                 };
                 let Ok(mut stream) = inverted
@@ -141,8 +145,18 @@ impl Vocabulary<'_> {
 
     /// Number of passages holding `term` (deleted ones may still count).
     pub fn doc_freq(&self, term: &str) -> u64 {
-        let term = Term::from_field_text(self.field, term);
+        let term = Term::from_field_text(self.field_of(term), term);
         self.searcher.doc_freq(&term).unwrap_or(0)
+    }
+
+    /// The field that holds `term`: name keys apart, every other term the
+    /// vocabulary reads in `body`.
+    fn field_of(&self, term: &str) -> Field {
+        if term.starts_with(NAME_MARK) {
+            self.names_field
+        } else {
+            self.field
+        }
     }
 
     /// True when the corpus writes `spelling` as a name: where a capital is
@@ -186,10 +200,11 @@ impl Vocabulary<'_> {
 
     /// Occurrences of `term` in the index, counted up to `enough`.
     fn occurrences(&self, term: &str, enough: u64) -> u64 {
-        let term = Term::from_field_text(self.field, term);
+        let field = self.field_of(term);
+        let term = Term::from_field_text(field, term);
         let mut total = 0u64;
         for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.field) else {
+            let Ok(inverted) = segment.inverted_index(field) else {
                 continue;
             };
             let Ok(Some(mut postings)) =
@@ -575,7 +590,7 @@ const MAX_SPELLINGS_PER_PHRASE_WORD: usize = 8;
 
 /// A quoted name keeps its spellings: each word of a phrase gets the
 /// alternatives it would get alone (variants, typos under the usual rules,
-/// other scripts; stems for words that are not names), and the phrase is
+/// other scripts), and the phrase is
 /// searched under the best combinations of them (`"Bashar al-Assad"` finds
 /// "Bachar al-Assad"). A phrase none of whose words has another spelling is
 /// left as it is (its exact and stem forms).
@@ -657,25 +672,21 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
         let mut opts: Vec<Alt> = probe
             .alts
             .into_iter()
-            .filter(|a| a.terms.len() == 1)
+            // Stems live in their own field: a phrase of spellings is
+            // made of exact words only (the phrase of stems stays as is).
+            .filter(|a| a.terms.len() == 1 && a.how != How::Stem)
             .map(|mut a| {
                 a.weight = match a.how {
                     How::Exact => 1.0,
-                    How::Stem => p.phrase_stem,
                     _ => a.weight.min(0.99),
                 };
-                if a.how == How::Stem {
-                    a.label = w.exact.clone();
-                }
                 a
             })
             .collect();
         opts.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         opts.dedup_by(|a, b| a.terms == b.terms);
         opts.truncate(MAX_SPELLINGS_PER_PHRASE_WORD);
-        any_other |= opts
-            .iter()
-            .any(|o| !matches!(o.how, How::Exact | How::Stem));
+        any_other |= opts.iter().any(|o| o.how != How::Exact);
         options.push((offset, opts));
     }
     if !any_other || options.iter().any(|(_, o)| o.is_empty()) {
@@ -719,7 +730,15 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             part.1 = word.text.clone();
         }
     }
+    // The phrase of the words' other forms (stems), as planned.
+    let stems: Vec<Alt> = word
+        .alts
+        .iter()
+        .filter(|a| a.how == How::Stem)
+        .cloned()
+        .collect();
     word.alts = beam;
+    word.alts.extend(stems);
 }
 
 /// A query word written in another script is matched through its Latin

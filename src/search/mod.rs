@@ -2,9 +2,10 @@
 //!
 //! [`Searcher::search`] runs one query on the last commit of an index:
 //! [`syntax`] splits the query, [`plan`] turns it into query words with their
-//! alternatives (analysed by the index's own analyzer), a tantivy query over
-//! `body` finds candidates, [`rank`] orders them, and [`highlight`] marks
-//! what matched in the stored passage text.
+//! alternatives (analysed by the index's own analyzer), [`expand`] adds
+//! spellings, aliases and typos, and [`Searcher::search_words`] runs the
+//! ranking stages that [`rank`] describes (query, collect, features, order,
+//! present); [`highlight`] marks what matched in the stored passage text.
 
 pub mod expand;
 pub mod highlight;
@@ -23,7 +24,9 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{TantivyDocument, Term};
 
+use crate::analysis::tokenizer::STEM_MARK;
 use crate::index::{Index, IndexError};
+use crate::schema::Fields;
 use highlight::{highlights, snippet, Highlight};
 use plan::{Alt, How, QueryWord};
 use rank::{Features, KeyOrder, Ranker};
@@ -164,6 +167,16 @@ impl tantivy::query::Bm25StatisticsProvider for Statistics<'_> {
     }
 }
 
+/// The field holding an alternative's terms: stems in `stems`, every
+/// other term (exact words, acronyms, prefixes) in `body`. An alternative
+/// never mixes the two (see `expand::phrase_spellings`).
+fn searched_field(f: &Fields, alt: &Alt) -> tantivy::schema::Field {
+    match alt.terms.first() {
+        Some((_, t)) if t.starts_with(STEM_MARK) => f.stems,
+        _ => f.body,
+    }
+}
+
 fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
     let prefixed = alt
         .terms
@@ -261,7 +274,11 @@ fn together_query(
         let mut spellings: Vec<&Alt> = w
             .alts
             .iter()
-            .filter(|a| a.terms.len() == 1 && !a.terms[0].1.ends_with(expand::PREFIX_MARK))
+            .filter(|a| {
+                a.terms.len() == 1
+                    && !a.terms[0].1.ends_with(expand::PREFIX_MARK)
+                    && !a.terms[0].1.starts_with(STEM_MARK)
+            })
             .collect();
         spellings.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         spellings.truncate(4);
@@ -347,12 +364,8 @@ fn regex_escape(text: &str) -> String {
 /// spelling, alias or typo is another, and only the best counts: a passage
 /// that uses three spellings of a name does not beat one that repeats one.
 /// With `literal`, only the word or name as typed: exact, stem and aliases.
-fn word_query(
-    field: tantivy::schema::Field,
-    word: &QueryWord,
-    tie: f32,
-    literal: bool,
-) -> Box<dyn Query> {
+fn word_query(f: &Fields, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn Query> {
+    let q = |a: &Alt| alt_query(searched_field(f, a), a);
     let (own, others): (Vec<&Alt>, Vec<&Alt>) = word
         .alts
         .iter()
@@ -361,13 +374,13 @@ fn word_query(
     let mut alts: Vec<Box<dyn Query>> = Vec::with_capacity(others.len() + 1);
     match own.as_slice() {
         [] => {}
-        [one] => alts.push(alt_query(field, one)),
+        [one] => alts.push(q(one)),
         forms => alts.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            forms.iter().map(|a| alt_query(field, a)).collect(),
+            forms.iter().map(|a| q(a)).collect(),
             tie,
         ))),
     }
-    alts.extend(others.into_iter().map(|a| alt_query(field, a)));
+    alts.extend(others.into_iter().map(q));
     match alts.len() {
         0 => Box::new(BooleanQuery::new(Vec::new())),
         1 => alts
@@ -437,7 +450,7 @@ impl Searcher {
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
         let p = &self.params;
         let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer, p);
-        let vocab = expand::Vocabulary::new(&self.searcher, self.index.schema.fields.body);
+        let vocab = expand::Vocabulary::new(&self.searcher, &self.index.schema.fields);
         expand::unstem_names(&mut words, &vocab, p);
         plan::mark_titles(&mut words, |w| {
             w.words.first().is_some_and(|x| x.capitalized)
@@ -475,7 +488,7 @@ impl Searcher {
             for (label, how, weight, alts) in groups {
                 let query = BooleanQuery::new(
                     alts.iter()
-                        .map(|a| (TOccur::Should, alt_query(f.body, a)))
+                        .map(|a| (TOccur::Should, alt_query(searched_field(&f, a), a)))
                         .collect(),
                 );
                 let docs = self
@@ -541,7 +554,7 @@ impl Searcher {
             .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Stem))
             .map(|a| {
                 self.searcher
-                    .doc_freq(&Term::from_field_text(f.body, &a.terms[0].1))
+                    .doc_freq(&Term::from_field_text(searched_field(&f, a), &a.terms[0].1))
                     .unwrap_or(0)
             })
             .max()
@@ -630,7 +643,7 @@ impl Searcher {
                 Occur::Should if opts.all && !w.title => TOccur::Must,
                 Occur::Should => TOccur::Should,
             };
-            word_clauses.push((occur, word_query(f.body, w, self.params.dismax_tie, false)));
+            word_clauses.push((occur, word_query(&f, w, self.params.dismax_tie, false)));
         }
         word_clauses.extend(
             self.pair_queries(words)
@@ -671,7 +684,8 @@ impl Searcher {
             return Vec::new();
         }
         let f = self.index.schema.fields;
-        let term_of = |w: &QueryWord| -> Option<String> {
+        // (stem, exact) terms of each single positive word.
+        let terms_of = |w: &QueryWord| -> Option<(Option<String>, String)> {
             if w.occur == Occur::MustNot || w.title || !w.is_single() {
                 return None;
             }
@@ -681,16 +695,22 @@ impl Searcher {
                     .find(|a| a.how == how && a.terms.len() == 1)
                     .map(|a| a.terms[0].1.clone())
             };
-            pick(How::Stem).or_else(|| pick(How::Exact))
+            Some((pick(How::Stem), pick(How::Exact)?))
         };
-        let terms: Vec<Option<String>> = words.iter().map(term_of).collect();
+        let terms: Vec<_> = words.iter().map(terms_of).collect();
         terms
             .windows(2)
             .filter_map(|pair| match pair {
-                [Some(a), Some(b)] if a != b => {
+                [Some(a), Some(b)] if a.1 != b.1 => {
+                    // Through the stems when both words have one (names
+                    // have none), else as typed.
+                    let (field, a, b) = match (&a.0, &b.0) {
+                        (Some(x), Some(y)) => (f.stems, x, y),
+                        _ => (f.body, &a.1, &b.1),
+                    };
                     let mut q = PhraseQuery::new(vec![
-                        Term::from_field_text(f.body, a),
-                        Term::from_field_text(f.body, b),
+                        Term::from_field_text(field, a),
+                        Term::from_field_text(field, b),
                     ]);
                     q.set_slop(p.pair_slop);
                     Some(Box::new(BoostQuery::new(Box::new(q), p.pairs)) as Box<dyn Query>)
@@ -744,7 +764,7 @@ impl Searcher {
         let weights = |literal: bool| {
             counted
                 .iter()
-                .map(|&i| word_query(f.body, &words[i], p.dismax_tie, literal).weight(unscored()))
+                .map(|&i| word_query(&f, &words[i], p.dismax_tie, literal).weight(unscored()))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
         let together = if p.together_first {

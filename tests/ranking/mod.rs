@@ -185,3 +185,24 @@ fn exact_spellings_come_before_variants_over_the_whole_list() {
         assert_eq!(hits[0]["matches"][0]["how"], "exact");
     }
 }
+
+#[test]
+fn a_passage_dense_with_names_is_not_taken_for_a_longer_one() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "n.jsonl",
+        &[
+            // Six indexed words each (stopwords aside); one is full of names.
+            json!({"id": "names", "title": "Russie", "text": "Les sanctions frappent Poutine, Lavrov, Choïgou et Medvedev."}),
+            json!({"id": "plain", "title": "Russie", "text": "Les sanctions frappent durement les banques, les entreprises et les ports."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["sanctions"]);
+    assert_eq!(hits.len(), 2);
+    let score = |h: &serde_json::Value| h["score"].as_f64().unwrap();
+    assert!(
+        (score(&hits[0]) - score(&hits[1])).abs() < 1e-4,
+        "same length, same score: {hits:?}"
+    );
+}

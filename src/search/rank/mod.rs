@@ -58,8 +58,6 @@ pub struct RankParams {
     /// Another form of an Arabic article (`el` for `al`) or of "son of"
     /// (`bin` for `ben`) inside a quoted name.
     pub particle: f32,
-    /// A stem inside a quoted phrase.
-    pub phrase_stem: f32,
     /// An alias from the alias table.
     pub alias: f32,
     /// A typo correction.
@@ -129,7 +127,6 @@ impl Default for RankParams {
             transliteration: 0.9,
             rarest_variant: 0.7,
             particle: 0.95,
-            phrase_stem: 0.9,
             alias: 0.8,
             typo: 0.4,
             dismax_tie: 0.5,
@@ -203,7 +200,6 @@ impl RankParams {
                 "transliteration" => set!(transliteration, float(), F),
                 "rarest_variant" => set!(rarest_variant, float(), F),
                 "particle" => set!(particle, float(), F),
-                "phrase_stem" => set!(phrase_stem, float(), F),
                 "alias" => set!(alias, float(), F),
                 "typo" => set!(typo, float(), F),
                 "dismax_tie" => set!(dismax_tie, float().filter(|v| *v <= 1.0), "expected 0 to 1"),
