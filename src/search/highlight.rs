@@ -40,9 +40,19 @@ fn term_matches(term: &str, w: &Word) -> bool {
     }
 }
 
+/// Words remembered by each searching thread's stem cache: the candidates
+/// of a query, and of the next ones, share most of their words.
+const CACHED_STEMS: usize = 50_000;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<crate::analysis::stem::StemCache> =
+        std::cell::RefCell::new(crate::analysis::stem::StemCache::new(CACHED_STEMS));
+}
+
 /// Finds every span of `text` that matches a positive query word.
 pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<Highlight> {
-    let words = analyzer.words(text);
+    let mut words = Vec::new();
+    STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
     let by_position: BTreeMap<u32, &Word> = words.iter().map(|w| (w.position, w)).collect();
     // (start, end) -> best highlight so far.
     let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();
