@@ -555,7 +555,7 @@ ABLATIONS=(
     "coordination=off|no coordination, short queries too"
     "literal_first=off|exact spellings first only among candidates"
     "together_first=off|names together not first"
-    "text_before_title=off|title-only passages not last"
+    "text_before_title=off|own text before title, short queries (off)"
     "closest_first=off|closest spelling not first"
 )
 

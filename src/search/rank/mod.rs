@@ -84,7 +84,7 @@ pub struct RankParams {
     /// already rewards matching more words.
     pub coordination_max_words: usize,
     /// Among passages matching as many words, those whose own text (not
-    /// only their article's title) matches come first.
+    /// only their article's title) matches come first (short queries).
     pub text_before_title: bool,
     /// Among those, the closest spellings of a name first.
     pub closest_first: bool,
@@ -275,8 +275,10 @@ pub fn proximity_bonus(p: &RankParams, words: usize, span: u32) -> f32 {
 /// of name search ([`RankParams::coordination_max_words`]): words matched
 /// as written, words matched, names together, words the passage's own
 /// text matches, closest spellings, then score. A longer query (a
-/// question) is ranked by score (BM25 plus proximity), passages matching
-/// only through their title last.
+/// question) is ranked by names together, then score (BM25 plus
+/// proximity): there a title that names the subject is evidence for every
+/// passage of its article (measured on PIAF: putting title-only passages
+/// last loses 0.003 of MRR@10).
 pub fn compare(
     p: &RankParams,
     sort: Sort,
@@ -295,14 +297,10 @@ pub fn compare(
         if p.together_first {
             o = o.then(b.key.together.cmp(&a.key.together));
         }
-        if p.text_before_title {
-            if coordinate {
-                o = o
-                    .then(b.in_text.cmp(&a.in_text))
-                    .then(b.literal_in_text.cmp(&a.literal_in_text));
-            } else {
-                o = o.then((a.in_text == 0).cmp(&(b.in_text == 0)));
-            }
+        if p.text_before_title && coordinate {
+            o = o
+                .then(b.in_text.cmp(&a.in_text))
+                .then(b.literal_in_text.cmp(&a.literal_in_text));
         }
         if p.closest_first && coordinate {
             o = o.then(b.closeness.total_cmp(&a.closeness));
