@@ -553,6 +553,7 @@ ABLATIONS=(
     "dismax_tie=0|best of exact and stem only (tie 0)"
     "length_scale=1|plain BM25 length normalisation"
     "coordination=off|no coordination, short queries too"
+    "coordination_max_words=1000|coordination for questions too"
     "literal_first=off|exact spellings first only among candidates"
     "together_first=off|names together not first"
     "text_before_title=off|own text before title, short queries (off)"
