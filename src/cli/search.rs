@@ -20,7 +20,8 @@ use super::{code, error, unreadable, Paths};
 const AFTER_HELP: &str = "\
 Query syntax:
   bases militaires        plain words: up to three, passages matching more of
-                          them rank first; longer queries by relevance
+                          them rank first; longer queries and questions by
+                          relevance
   \"bases militaires\"      a phrase
   +Moscou -Damas          required / excluded word (also +\"…\" and -\"…\")
   al-Charaa               a hyphenated word is matched whole

@@ -569,20 +569,21 @@ impl Searcher {
                 .iter()
                 .any(|(_, t)| t.ends_with(expand::PREFIX_MARK))
         };
+        let question = rank::is_question(query);
         if !words.iter().any(|w| w.alts.iter().any(initials)) {
-            return self.search_words(words, opts);
+            return self.run(words, opts, question);
         }
         // Initials expand to every indexed word they start; past tantivy's
         // bound on expansions the query fails. The query then runs without
         // its initials, as typed, rather than failing.
-        match self.search_words(words.clone(), opts) {
+        match self.run(words.clone(), opts, question) {
             Ok(answer) => Ok(answer),
             Err(_) => {
                 let mut words = words;
                 for w in &mut words {
                     w.alts.retain(|a| !initials(a));
                 }
-                self.search_words(words, opts)
+                self.run(words, opts, question)
             }
         }
     }
@@ -593,6 +594,16 @@ impl Searcher {
         &self,
         words: Vec<QueryWord>,
         opts: &SearchOptions,
+    ) -> Result<Answer, SearchError> {
+        self.run(words, opts, false)
+    }
+
+    /// [`Searcher::search_words`], knowing whether the query is a question.
+    fn run(
+        &self,
+        words: Vec<QueryWord>,
+        opts: &SearchOptions,
+        question: bool,
     ) -> Result<Answer, SearchError> {
         let p = &self.params;
         let positive = words
@@ -606,7 +617,9 @@ impl Searcher {
         }
         let query = self.build_query(&words, opts);
         let counted = self.counted_words(&words);
-        let coordinate = p.coordination && counted.len() <= p.coordination_max_words;
+        let coordinate = p.coordination
+            && counted.len() <= p.coordination_max_words
+            && !(question && p.questions_by_score);
         let candidates = self.collect(&query, &words, &counted, coordinate, opts)?;
         let mut scored = Vec::with_capacity(candidates.len());
         for r in &candidates {

@@ -206,3 +206,26 @@ fn a_passage_dense_with_names_is_not_taken_for_a_longer_one() {
         "same length, same score: {hits:?}"
     );
 }
+
+#[test]
+fn a_question_is_ranked_by_score_where_a_topic_ranks_by_words_matched() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    let mut records = vec![
+        // One of the two words, many times: the higher BM25.
+        json!({"id": "one-word", "title": "Qamichli", "text": "Qamichli, Qamichli, Qamichli : toujours Qamichli."}),
+        // Both words, once, in a long passage.
+        json!({"id": "both", "title": "Reportage", "text": "Un long reportage dans le nord-est du pays, de villages en villages, de routes en routes et de champs en champs, jusqu'à la ville de Qamichli, où le vieux marché brûle encore, disent les habitants rencontrés sur place par notre envoyé spécial."}),
+    ];
+    records.extend((0..30).map(|i| json!({"id": format!("f{i}"), "title": "Météo", "text": format!("Il pleut sur la côte ({i}).")})));
+    env.write_jsonl("q.jsonl", &records);
+    let (_, topic) = env.search_json(&["Qamichli brûle"]);
+    assert_eq!(ids(&topic), ["both", "one-word"]);
+    let (_, question) = env.search_json(&["Pourquoi Qamichli brûle"]);
+    assert_eq!(ids(&question), ["one-word", "both"]);
+    let out = env.run_env(
+        &["search", "--json", "Pourquoi Qamichli brûle"],
+        &[("RECOUPE_RANKING", "questions_by_score=off")],
+    );
+    assert_eq!(ids(&out.json_lines()), ["both", "one-word"]);
+}

@@ -83,6 +83,9 @@ pub struct RankParams {
     /// words; longer ones (questions) are ranked by score, whose BM25
     /// already rewards matching more words.
     pub coordination_max_words: usize,
+    /// A question (see [`is_question`]) is ranked by score whatever its
+    /// length, like the longer queries.
+    pub questions_by_score: bool,
     /// Among passages matching as many words, those whose own text (not
     /// only their article's title) matches come first (short queries).
     pub text_before_title: bool,
@@ -134,6 +137,7 @@ impl Default for RankParams {
             together_first: true,
             coordination: true,
             coordination_max_words: 3,
+            questions_by_score: true,
             text_before_title: true,
             closest_first: true,
             proximity: 3.0,
@@ -207,6 +211,7 @@ impl RankParams {
                 "together_first" => set!(together_first, flag(), B),
                 "coordination" => set!(coordination, flag(), B),
                 "coordination_max_words" => set!(coordination_max_words, count(), N),
+                "questions_by_score" => set!(questions_by_score, flag(), B),
                 "text_before_title" => set!(text_before_title, flag(), B),
                 "closest_first" => set!(closest_first, flag(), B),
                 "proximity" => set!(proximity, float(), F),
@@ -233,6 +238,44 @@ impl RankParams {
         let extra = limit.min(self.rerank_extra).max(share);
         limit.saturating_add(extra)
     }
+}
+
+/// French interrogative words: a query that opens with one (within its
+/// first three words: `En quelle année`, `Dans quel pays`) or ends with a
+/// question mark is a question, not a name or a topic.
+const INTERROGATIVES: &[&str] = &[
+    "qui",
+    "que",
+    "qu",
+    "quoi",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "quand",
+    "ou",
+    "comment",
+    "pourquoi",
+    "combien",
+    "lequel",
+    "laquelle",
+    "lesquels",
+    "lesquelles",
+];
+
+/// True when `query` reads as a question (see [`INTERROGATIVES`]).
+pub fn is_question(query: &str) -> bool {
+    if query.trim_end().ends_with('?') {
+        return true;
+    }
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(3)
+        .any(|w| {
+            let w = crate::analysis::fold::fold_str(w);
+            INTERROGATIVES.contains(&w.as_str())
+        })
 }
 
 /// What the order stage knows of a candidate.
@@ -378,6 +421,30 @@ mod tests {
             RankParams::with_overrides("").unwrap(),
             RankParams::default()
         );
+    }
+
+    #[test]
+    fn questions_are_told_from_names_and_topics() {
+        for q in [
+            "Qui a fondé Rome",
+            "En quelle année le CORT disparaît-il",
+            "Où se situe Qamichli",
+            "Ou se situait l actuel Etat Mon",
+            "Dans quel pays est Alep",
+            "Qu'est-ce que le Hezbollah",
+            "Kadhafi est-il mort ?",
+        ] {
+            assert!(is_question(q), "{q}");
+        }
+        for q in [
+            "Mohammed ben Salmane",
+            "bases militaires",
+            "Bachar al-Assad",
+            "Quentin Tarantino",
+            "Koweït",
+        ] {
+            assert!(!is_question(q), "{q}");
+        }
     }
 
     #[test]
