@@ -611,47 +611,31 @@ fn phrase_spellings(word: &mut QueryWord, vocab: &Vocabulary, analyzer: &Analyze
             .words
             .get(i + 1)
             .filter(|n| n.hyphenated && n.compound == w.compound);
-        if let Some(next) = next.filter(|_| names::is_article(&w.exact)) {
-            // The article in any of its forms (`al-`, `el-`, `ach-`…).
-            let mut opts = vec![Alt::single(
-                w.exact.clone(),
-                1.0,
-                How::Exact,
-                w.exact.clone(),
-            )];
-            for form in names::article_forms(&next.exact) {
-                if form != w.exact {
-                    opts.push(Alt::single(
-                        form.to_string(),
-                        p.particle,
-                        How::Variant,
-                        form.to_string(),
-                    ));
-                    any_other = true;
-                }
-            }
-            options.push((offset, opts));
-            continue;
-        }
+        // A particle of an Arabic name in any of its spellings: the article
+        // (`al-`, `el-`, `ach-`…) and, inside the name, "son of" (`ben`,
+        // `bin`, `ibn`).
         let inside = i > 0 && i + 1 < word.words.len();
-        let filiations = names::filiation_forms(&w.exact);
-        if inside && !filiations.is_empty() {
-            // "son of" in any of its spellings (`ben`, `bin`, `ibn`).
+        let forms: Option<Vec<&str>> = match next.filter(|_| names::is_article(&w.exact)) {
+            Some(next) => Some(names::article_forms(&next.exact)),
+            None if inside => Some(names::filiation_forms(&w.exact)).filter(|f| !f.is_empty()),
+            None => None,
+        };
+        if let Some(forms) = forms {
             let mut opts = vec![Alt::single(
                 w.exact.clone(),
                 1.0,
                 How::Exact,
                 w.exact.clone(),
             )];
-            for form in filiations {
+            for form in forms.into_iter().filter(|f| *f != w.exact) {
                 opts.push(Alt::single(
                     form.to_string(),
                     p.particle,
                     How::Variant,
                     form.to_string(),
                 ));
+                any_other = true;
             }
-            any_other = true;
             options.push((offset, opts));
             continue;
         }

@@ -651,3 +651,33 @@ fn acronyms_of_different_groups_do_not_join_through_spelling() {
     assert!(got.contains("a-mek"), "{got:?}");
     assert!(!got.contains("a-mec"), "{got:?}");
 }
+
+#[test]
+fn son_of_in_lowercase_keeps_an_unquoted_name_together() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    env.write_jsonl(
+        "s.jsonl",
+        &[
+            // Every word, apart, and repeated: the higher BM25.
+            json!({"id": "apart", "title": "Riyad", "text": "Salmane ben Abdel Aziz: Salmane, Salmane, Mohammed, Mohammed, Mohammed."}),
+            json!({"id": "together", "title": "Riyad", "text": "Le prince héritier Mohammed ben Salmane a reçu hier soir dans son palais le ministre des affaires étrangères venu de Paris."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["Mohammed ben Salmane"]);
+    assert_eq!(crate::util::docs(&hits), ["together", "apart"]);
+    // The name's words standing together is what decides, even without
+    // the proximity features: "ben" does not break the name.
+    let ranked = |ranking: &str| {
+        let out = env.run_env(
+            &["search", "--json", "Mohammed ben Salmane"],
+            &[("RECOUPE_RANKING", ranking)],
+        );
+        crate::util::docs(&out.json_lines())
+    };
+    assert_eq!(ranked("pairs=0,proximity=0"), ["together", "apart"]);
+    assert_eq!(
+        ranked("pairs=0,proximity=0,together_first=off"),
+        ["apart", "together"]
+    );
+}
