@@ -39,7 +39,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::tokenizer::{FrenchTokenizer, Terms};
 use crate::analysis::Analyzer;
-use crate::schema::{self, IndexSchema};
+use crate::schema::{self, Fields, IndexSchema};
+use crate::terms::Unit;
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "recoupe.lock";
@@ -71,8 +72,6 @@ pub enum IndexError {
     },
     #[error("{}: {reason}", .path.display())]
     Corrupt { path: PathBuf, reason: String },
-    #[error(transparent)]
-    Schema(#[from] schema::SchemaError),
 }
 
 impl IndexError {
@@ -189,12 +188,12 @@ pub struct State {
 
 /// An open index generation.
 pub struct Index {
-    pub root: PathBuf,
-    pub dir: PathBuf,
-    pub tantivy: tantivy::Index,
-    pub schema: IndexSchema,
-    pub analyzer: Arc<Analyzer>,
-    pub state: State,
+    root: PathBuf,
+    dir: PathBuf,
+    tantivy: tantivy::Index,
+    schema: &'static IndexSchema,
+    analyzer: Arc<Analyzer>,
+    state: State,
     /// The shared lock on this generation's `readers.lock`, held while the
     /// index is open for searching (none for the indexer's own opens).
     readers: Option<File>,
@@ -395,7 +394,7 @@ impl Index {
         analyzer: Arc<Analyzer>,
     ) -> Result<Index, IndexError> {
         let dir = root.join(name);
-        let schema = schema::load()?;
+        let schema = schema::load();
         let mmap = tantivy::directory::MmapDirectory::open(&dir)
             .map_err(|e| IndexError::tantivy(&dir, e.into()))?;
         let tantivy =
@@ -432,7 +431,7 @@ impl Index {
         }
         let dir = root.join(format!("g{next:08}"));
         fs::create_dir(&dir).map_err(|e| IndexError::io(&dir, e))?;
-        let schema = schema::load()?;
+        let schema = schema::load();
         let tantivy = tantivy::Index::create_in_dir(&dir, schema.schema.clone())
             .map_err(|e| IndexError::tantivy(&dir, e))?;
         let readers = dir.join(READERS);
@@ -481,10 +480,7 @@ impl Index {
         let schema = self.tantivy.schema();
         let mut out = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let units = segment
-                .fast_fields()
-                .str("unit")
-                .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+            let units = self.units(segment)?;
             for doc_id in segment.doc_ids_alive() {
                 let address = tantivy::DocAddress::new(ord as u32, doc_id);
                 let doc: tantivy::TantivyDocument = searcher
@@ -498,18 +494,62 @@ impl Index {
                         format!("{value:?}"),
                     );
                 }
-                if let Some(col) = &units {
-                    let mut unit = String::new();
-                    for ord in col.term_ords(doc_id) {
-                        let _ = col.ord_to_str(ord, &mut unit);
-                    }
-                    fields.insert("unit".into(), unit);
+                let mut unit = String::new();
+                if units.raw(doc_id, &mut unit) {
+                    let name = self.schema.schema.get_field_name(self.schema.fields.unit);
+                    fields.insert(name.to_string(), unit);
                 }
                 out.push(serde_json::to_string(&fields).unwrap_or_default());
             }
         }
         out.sort();
         Ok(out)
+    }
+
+    /// The index folder (holding `CURRENT` and the generations).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of this generation.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The handles of the fields of this index.
+    pub fn fields(&self) -> Fields {
+        self.schema.fields
+    }
+
+    /// The analyzer every field of this index was built with.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// What the last commit recorded: fingerprint and corpus files.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The record identities of one segment's passages.
+    pub fn units(&self, segment: &tantivy::SegmentReader) -> Result<Units, IndexError> {
+        let name = self.schema.schema.get_field_name(self.schema.fields.unit);
+        let column = segment
+            .fast_fields()
+            .str(name)
+            .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+        Ok(Units { column })
+    }
+
+    /// A writer with `threads` indexing threads sharing `memory` bytes.
+    pub fn writer(
+        &self,
+        threads: usize,
+        memory: usize,
+    ) -> Result<tantivy::IndexWriter<tantivy::TantivyDocument>, IndexError> {
+        self.tantivy
+            .writer_with_num_threads(threads, memory)
+            .map_err(|e| IndexError::tantivy(&self.dir, e))
     }
 
     /// A reader on the last commit.
@@ -519,6 +559,45 @@ impl Index {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| IndexError::tantivy(&self.dir, e))
+    }
+}
+
+/// Which record each passage of a segment comes from (the `unit` field).
+pub struct Units {
+    column: Option<tantivy::columnar::StrColumn>,
+}
+
+impl Units {
+    /// Writes the encoded unit of passage `doc` into `buf` (cleared first);
+    /// false when it has none.
+    pub fn raw(&self, doc: tantivy::DocId, buf: &mut String) -> bool {
+        buf.clear();
+        let Some(col) = &self.column else {
+            return false;
+        };
+        col.term_ords(doc)
+            .next()
+            .is_some_and(|ord| col.ord_to_str(ord, buf).unwrap_or(false))
+    }
+
+    /// The distinct units of the passages `docs`, decoded: one per record
+    /// of this segment (a record's passages may also lie in other
+    /// segments). A value that does not decode is left out.
+    pub fn of(&self, docs: impl Iterator<Item = tantivy::DocId>) -> io::Result<Vec<Unit>> {
+        let Some(col) = &self.column else {
+            return Ok(Vec::new());
+        };
+        let ords: std::collections::BTreeSet<u64> =
+            docs.flat_map(|doc| col.term_ords(doc)).collect();
+        let mut buf = String::new();
+        let mut out = Vec::with_capacity(ords.len());
+        for ord in ords {
+            buf.clear();
+            if col.ord_to_str(ord, &mut buf)? {
+                out.extend(Unit::decode(&buf));
+            }
+        }
+        Ok(out)
     }
 }
 

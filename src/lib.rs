@@ -10,3 +10,4 @@ pub mod indexer;
 pub mod names;
 pub mod schema;
 pub mod search;
+pub mod terms;

@@ -1,69 +1,59 @@
-//! The index schema, read from `index-schema/schema.json` (embedded in the
-//! binary), turned into a tantivy schema with typed field handles.
+//! The index schema, built in code, with typed field handles.
 //!
-//! The code names the fields it needs in [`Fields`]; the data file says how
-//! each is stored and analysed. [`fingerprint`] identifies everything that
-//! decides which terms a text produces (schema, word lists, analysis code):
+//! One tantivy document per passage. The engine names every field it reads
+//! and writes in [`Fields`]; how each is stored and analysed is decided here
+//! and nowhere else. [`fingerprint`] identifies everything that decides which
+//! terms a text produces (this schema, the word lists, the analysis code):
 //! an index built under another fingerprint is refused, never searched with
 //! mismatched words.
 
-use serde::Deserialize;
+use std::sync::OnceLock;
+
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    STORED, STRING,
 };
 
-use crate::analysis::{
-    self,
-    tokenizer::{Terms, NAMES_TOKENIZER, STEMS_TOKENIZER, TOKENIZER_NAME},
-};
+use crate::analysis::{self, tokenizer::Terms};
 
-/// `index-schema/schema.json`, as embedded at build time.
-pub const SCHEMA_JSON: &str = include_str!("../index-schema/schema.json");
-
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    #[error("index-schema/schema.json: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("index-schema/schema.json: field {name:?}: {reason}")]
-    Field { name: String, reason: String },
-}
-
-#[derive(Deserialize)]
-struct SchemaFile {
-    version: u32,
-    fields: Vec<FieldSpec>,
-}
-
-#[derive(Deserialize)]
-struct FieldSpec {
-    name: String,
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    stored: bool,
-    #[serde(default)]
-    indexed: bool,
-    #[serde(default)]
-    fast: bool,
-    #[serde(default)]
-    analyzer: Option<String>,
-}
+/// Version of the field list below; part of the fingerprint.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
+    /// Article id: the record's id, else `path#line` (JSONL) or the file's
+    /// path. Stored, indexed as one term.
     pub doc: Field,
+    /// Identity of the source record ([`crate::terms::Unit`]): what
+    /// incremental indexing compares and deletes. Indexed and fast.
     pub unit: Field,
+    /// Path of the source file, relative to the corpus root.
     pub file: Field,
+    /// Line of the record in a JSONL file (0 for whole files).
     pub line: Field,
+    /// Number of the passage in its article, from 0; the lead comes first.
     pub passage: Field,
+    /// Article title, shown with every passage (searched through `body`).
     pub title: Field,
+    /// The passage as written; highlight offsets point into it.
     pub text: Field,
+    /// What is searched: the title then the passage, exact words and the
+    /// acronym terms of words written in capitals (tokenizer
+    /// [`Terms::Exact`]).
     pub body: Field,
+    /// The same text, one stem term per word at the word's position
+    /// ([`Terms::Stems`]).
     pub stems: Field,
+    /// The same text, one spelling-key term per capitalised word that can be
+    /// a name; no positions: listed and counted, never matched by position
+    /// ([`Terms::Names`]).
     pub names: Field,
+    /// Agency or publisher; `--source` matches its words.
     pub source: Field,
+    /// Publication day (midnight UTC): date filters and newest-first ties.
     pub date: Field,
+    /// Article address.
     pub url: Field,
 }
 
@@ -72,127 +62,65 @@ pub struct Fields {
 pub struct IndexSchema {
     pub schema: Schema,
     pub fields: Fields,
-    pub version: u32,
 }
 
-/// Applies a field's stored/indexed/fast flags to numeric or date options
-/// (two tantivy types with the same builder methods).
-macro_rules! numeric_flags {
-    ($opts:expr, $spec:expr) => {{
-        let mut opts = $opts;
-        if $spec.stored {
-            opts = opts.set_stored();
-        }
-        if $spec.indexed {
-            opts = opts.set_indexed();
-        }
-        if $spec.fast {
-            opts = opts.set_fast();
-        }
+fn analysed(terms: Terms, stored: bool) -> TextOptions {
+    let record = match terms {
+        Terms::Names => IndexRecordOption::WithFreqs,
+        Terms::Exact | Terms::Stems => IndexRecordOption::WithFreqsAndPositions,
+    };
+    let opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(terms.tokenizer_name())
+            .set_index_option(record),
+    );
+    if stored {
+        opts.set_stored()
+    } else {
         opts
-    }};
-}
-
-fn field_err(name: &str, reason: impl Into<String>) -> SchemaError {
-    SchemaError::Field {
-        name: name.to_string(),
-        reason: reason.into(),
     }
 }
 
-/// Builds the schema from `json` (the contents of `schema.json`).
-pub fn parse(json: &str) -> Result<IndexSchema, SchemaError> {
-    let file: SchemaFile = serde_json::from_str(json)?;
-    let mut builder = Schema::builder();
-    for f in &file.fields {
-        let _field = match f.kind.as_str() {
-            "text" | "string" => {
-                let mut opts = TextOptions::default();
-                if f.stored {
-                    opts = opts.set_stored();
-                }
-                if f.fast {
-                    opts = opts.set_fast("raw");
-                }
-                if f.indexed {
-                    let indexing = if f.kind == "string" {
-                        TextFieldIndexing::default()
-                            .set_tokenizer("raw")
-                            .set_index_option(IndexRecordOption::Basic)
-                    } else {
-                        let analyzer = f.analyzer.as_deref().unwrap_or(TOKENIZER_NAME);
-                        let Some(terms) = Terms::by_tokenizer_name(analyzer) else {
-                            return Err(field_err(
-                                &f.name,
-                                format!(
-                                    "unknown analyzer {analyzer:?} (known: {TOKENIZER_NAME:?}, {STEMS_TOKENIZER:?}, {NAMES_TOKENIZER:?})"
-                                ),
-                            ));
-                        };
-                        // Name keys are only listed and counted, never
-                        // matched by position.
-                        let record = if terms == Terms::Names {
-                            IndexRecordOption::WithFreqs
-                        } else {
-                            IndexRecordOption::WithFreqsAndPositions
-                        };
-                        TextFieldIndexing::default()
-                            .set_tokenizer(analyzer)
-                            .set_index_option(record)
-                    };
-                    opts = opts.set_indexing_options(indexing);
-                }
-                builder.add_text_field(&f.name, opts)
-            }
-            "u64" => builder.add_u64_field(&f.name, numeric_flags!(NumericOptions::default(), f)),
-            "date" => builder.add_date_field(&f.name, numeric_flags!(DateOptions::default(), f)),
-            other => {
-                return Err(field_err(
-                    &f.name,
-                    format!("unknown type {other:?} (known: text, string, u64, date)"),
-                ))
-            }
-        };
-    }
-    let schema = builder.build();
-    let get = |name: &str| {
-        schema
-            .get_field(name)
-            .map_err(|_| field_err(name, "missing: the engine needs this field"))
-    };
+fn build() -> IndexSchema {
+    let mut b = Schema::builder();
+    let stored_text = TextOptions::default().set_stored();
     let fields = Fields {
-        doc: get("doc")?,
-        unit: get("unit")?,
-        file: get("file")?,
-        line: get("line")?,
-        passage: get("passage")?,
-        title: get("title")?,
-        text: get("text")?,
-        body: get("body")?,
-        stems: get("stems")?,
-        names: get("names")?,
-        source: get("source")?,
-        date: get("date")?,
-        url: get("url")?,
+        doc: b.add_text_field("doc", STRING | STORED),
+        unit: b.add_text_field("unit", STRING.set_fast("raw")),
+        file: b.add_text_field("file", STRING | STORED),
+        line: b.add_u64_field("line", NumericOptions::default().set_stored()),
+        passage: b.add_u64_field("passage", NumericOptions::default().set_stored()),
+        title: b.add_text_field("title", stored_text.clone()),
+        text: b.add_text_field("text", stored_text.clone()),
+        body: b.add_text_field("body", analysed(Terms::Exact, false)),
+        stems: b.add_text_field("stems", analysed(Terms::Stems, false)),
+        names: b.add_text_field("names", analysed(Terms::Names, false)),
+        source: b.add_text_field("source", analysed(Terms::Exact, true)),
+        date: b.add_date_field(
+            "date",
+            DateOptions::default().set_indexed().set_fast().set_stored(),
+        ),
+        url: b.add_text_field("url", stored_text),
     };
-    Ok(IndexSchema {
-        schema,
+    IndexSchema {
+        schema: b.build(),
         fields,
-        version: file.version,
-    })
+    }
 }
 
-/// The schema shipped with this binary.
-pub fn load() -> Result<IndexSchema, SchemaError> {
-    parse(SCHEMA_JSON)
+/// The schema of this binary (built once).
+pub fn load() -> &'static IndexSchema {
+    static SCHEMA: OnceLock<IndexSchema> = OnceLock::new();
+    SCHEMA.get_or_init(build)
 }
 
 /// Identifies the schema, word lists and analysis code of this binary, e.g.
-/// `s1-a1-3f2a…`. Two binaries with the same fingerprint index text alike.
+/// `s2-a4-3f2a…`. Two binaries with the same fingerprint index text alike.
 pub fn fingerprint() -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let schema = serde_json::to_string(&load().schema).unwrap_or_default();
     for part in [
-        SCHEMA_JSON,
+        schema.as_str(),
         analysis::ELISIONS,
         analysis::STOPWORDS,
         crate::names::KEY_VERSION,
@@ -200,9 +128,8 @@ pub fn fingerprint() -> String {
         h.update(part.as_bytes());
         h.update(&[0]);
     }
-    let version = parse(SCHEMA_JSON).map(|s| s.version).unwrap_or(0);
     format!(
-        "s{version}-a{}-{:016x}",
+        "s{SCHEMA_VERSION}-a{}-{:016x}",
         analysis::ANALYZER_VERSION,
         h.digest()
     )
@@ -213,32 +140,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shipped_schema_loads_with_every_field() {
-        let s = load().expect("index-schema/schema.json must load");
-        assert!(s.version >= 1);
-        assert_eq!(s.schema.get_field_name(s.fields.body), "body");
+    fn every_field_has_the_name_the_index_files_give_it() {
+        let s = load();
+        let f = s.fields;
+        let names: Vec<&str> = [
+            f.doc, f.unit, f.file, f.line, f.passage, f.title, f.text, f.body, f.stems, f.names,
+            f.source, f.date, f.url,
+        ]
+        .iter()
+        .map(|&x| s.schema.get_field_name(x))
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "doc", "unit", "file", "line", "passage", "title", "text", "body", "stems",
+                "names", "source", "date", "url"
+            ]
+        );
     }
 
     #[test]
-    fn a_missing_field_is_named() {
-        let err = parse(r#"{"version":1,"fields":[]}"#).unwrap_err();
-        assert!(err.to_string().contains("\"doc\""), "{err}");
+    fn name_keys_have_no_positions_and_searched_text_is_not_stored() {
+        let s = load();
+        let entry = |f| s.schema.get_field_entry(f);
+        let indexing = |f| match entry(f).field_type() {
+            tantivy::schema::FieldType::Str(o) => o.get_indexing_options().cloned(),
+            _ => None,
+        };
+        let names = indexing(s.fields.names).expect("names is indexed");
+        assert_eq!(names.index_option(), IndexRecordOption::WithFreqs);
+        let body = indexing(s.fields.body).expect("body is indexed");
+        assert_eq!(
+            body.index_option(),
+            IndexRecordOption::WithFreqsAndPositions
+        );
+        assert_eq!(body.tokenizer(), Terms::Exact.tokenizer_name());
+        assert!(!entry(s.fields.body).is_stored());
+        assert!(entry(s.fields.text).is_stored());
+        assert!(entry(s.fields.date).is_fast());
+        assert!(entry(s.fields.unit).is_fast());
     }
 
     #[test]
-    fn unknown_types_and_analyzers_are_refused() {
-        let err = parse(r#"{"version":1,"fields":[{"name":"x","type":"blob"}]}"#).unwrap_err();
-        assert!(err.to_string().contains("unknown type"), "{err}");
-        let err = parse(
-            r#"{"version":1,"fields":[{"name":"x","type":"text","indexed":true,"analyzer":"en"}]}"#,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("unknown analyzer"), "{err}");
-    }
-
-    #[test]
-    fn fingerprint_is_stable_within_a_build() {
-        assert_eq!(fingerprint(), fingerprint());
-        assert!(fingerprint().starts_with("s1-a"));
+    fn the_fingerprint_names_schema_and_analyzer_versions() {
+        let f = fingerprint();
+        let expected = format!("s{SCHEMA_VERSION}-a{}-", analysis::ANALYZER_VERSION);
+        assert!(f.starts_with(&expected), "{f}");
+        assert_eq!(f.len(), expected.len() + 16, "{f}");
     }
 }

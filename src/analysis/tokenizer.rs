@@ -1,26 +1,10 @@
-//! The analyzer as tantivy tokenizers, and the encoding of indexed terms.
+//! The analyzer as tantivy tokenizers.
 //!
 //! One analysis of a text feeds three fields, each with its own tokenizer
-//! ([`Terms`]), so that each field's length is its number of words:
-//! - `body` ([`TOKENIZER_NAME`]): each word's exact (folded) form,
-//!   `refugies`, and for a word written in capitals, its acronym term;
-//! - `stems` ([`STEMS_TOKENIZER`]): each word's stem, after [`STEM_MARK`]:
-//!   `~refugi`, at the word's position;
-//! - `names` ([`NAMES_TOKENIZER`], no positions): for a capitalised word that
-//!   can be a name, its spelling key and exact
-//!   form after [`NAME_MARK`], separated by [`NAME_SEP`] where no capital
-//!   was required (`^XR/charaa`: written as a name) and by
-//!   [`NAME_SEP_INITIAL`] at the start of a text or sentence (`^KRM|crime`:
-//!   a capital that says nothing). Range scans over `^KEY/` and `^KEY|` list
-//!   every capitalised spelling of that key in the index, with document
-//!   counts that tell names from common words;
-//! - for a word written in capitals (`EI`, `PKK`), its exact form after
-//!   [`ACRONYM_MARK`]: `=ei`, so that an acronym can be matched only where
-//!   the text writes it as one.
-//!
-//! The marks cannot occur inside words (the segmenter splits on them), so the
-//! four kinds of term never collide. Queries build their terms with the
-//! functions below, never by hand.
+//! ([`Terms`]), so that each field's length is its number of words: `body`
+//! ([`TOKENIZER_NAME`]: exact words and acronyms), `stems`
+//! ([`STEMS_TOKENIZER`]) and `names` ([`NAMES_TOKENIZER`]: spelling keys,
+//! no positions). How each term is written is [`crate::terms`]'s business.
 //!
 //! tantivy tokenizes a document field by field; the three tokenizers of one
 //! indexing thread share its last few analyses (by text), so each text is
@@ -35,7 +19,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::stem::StemCache;
 use super::{Analyzer, Word};
-use crate::names;
+use crate::{names, terms};
 
 /// Name of the tokenizer of exact words, as registered on every index.
 pub const TOKENIZER_NAME: &str = "french";
@@ -72,51 +56,6 @@ impl Terms {
             .find(|t| t.tokenizer_name() == name)
     }
 }
-/// First char of stem terms.
-pub const STEM_MARK: char = '~';
-/// First char of name-key terms.
-pub const NAME_MARK: char = '^';
-/// Separates a name key from the spelling in a name-key term, for a word
-/// capitalised where no capital was required.
-pub const NAME_SEP: char = '/';
-/// The same, for a word capitalised at the start of a text or sentence.
-pub const NAME_SEP_INITIAL: char = '|';
-/// First char of the terms of words written in capitals.
-pub const ACRONYM_MARK: char = '=';
-
-/// Term text for a word written in capitals.
-pub fn acronym_term(exact: &str) -> String {
-    let mut s = String::with_capacity(exact.len() + 1);
-    s.push(ACRONYM_MARK);
-    s.push_str(exact);
-    s
-}
-
-/// Term text for a word's stem.
-pub fn stem_term(stem: &str) -> String {
-    let mut s = String::with_capacity(stem.len() + 1);
-    s.push(STEM_MARK);
-    s.push_str(stem);
-    s
-}
-
-/// Term text for a spelling under a name key (see [`name_prefix`]).
-pub fn name_term(key: &str, exact: &str, initial: bool) -> String {
-    format!("{}{exact}", name_prefix(key, initial))
-}
-
-/// Prefix shared by every name term of `key`, written as a name
-/// (`initial` false) or at the start of a sentence (`initial` true).
-pub fn name_prefix(key: &str, initial: bool) -> String {
-    let sep = if initial { NAME_SEP_INITIAL } else { NAME_SEP };
-    format!("{NAME_MARK}{key}{sep}")
-}
-
-/// True for terms that hold an exact word (not a stem or a name key).
-pub fn is_exact_term(term: &str) -> bool {
-    !term.starts_with([STEM_MARK, NAME_MARK, ACRONYM_MARK])
-}
-
 /// The name key indexed for `word`, if it is capitalised and can be a name.
 pub fn name_key(word: &Word) -> Option<String> {
     if !word.capitalized || word.is_number() {
@@ -257,26 +196,17 @@ impl Tokenizer for FrenchTokenizer {
                     push(&mut self.tokens, &mut n, w, |t| t.push_str(&w.exact));
                     if w.acronym {
                         push(&mut self.tokens, &mut n, w, |t| {
-                            t.push(ACRONYM_MARK);
-                            t.push_str(&w.exact);
+                            terms::push_acronym(t, &w.exact)
                         });
                     }
                 }
                 Terms::Stems => push(&mut self.tokens, &mut n, w, |t| {
-                    t.push(STEM_MARK);
-                    t.push_str(&w.stem);
+                    terms::push_stem(t, &w.stem)
                 }),
                 Terms::Names => {
                     if let Some(key) = self.key(w) {
                         push(&mut self.tokens, &mut n, w, |t| {
-                            t.push(NAME_MARK);
-                            t.push_str(&key);
-                            t.push(if w.initial {
-                                NAME_SEP_INITIAL
-                            } else {
-                                NAME_SEP
-                            });
-                            t.push_str(&w.exact);
+                            terms::push_name(t, &key, w.initial, &w.exact)
                         });
                     }
                 }

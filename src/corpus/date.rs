@@ -10,13 +10,29 @@
 //! conversion), impossible dates such as 31 February are rejected, and no
 //! input makes these functions panic.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 
 use crate::analysis::fold::fold_str;
 
 /// Reads a date from a metadata value. Returns `None` when the value holds
 /// no recognisable date; callers keep the article without a date.
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    parse_any_year(value).filter(|d| YEARS.contains(&d.year()))
+}
+
+/// Years a date may have: placeholder dates such as `0001-01-01` (written by
+/// many publishing systems for "no date") and far-future typos are not
+/// publication dates, and stay out of date filters.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
+
+/// The year of a date `parse_date` refuses only for its year.
+pub fn year_out_of_range(value: &str) -> Option<i32> {
+    parse_any_year(value)
+        .map(|d| d.year())
+        .filter(|y| !YEARS.contains(y))
+}
+
+fn parse_any_year(value: &str) -> Option<NaiveDate> {
     let s = value.trim();
     if s.is_empty() {
         return None;
@@ -107,7 +123,7 @@ fn year_number(word: &str) -> Option<i32> {
         return None;
     }
     let year: i32 = word.parse().ok()?;
-    (1800..=2200).contains(&year).then_some(year)
+    YEARS.contains(&year).then_some(year)
 }
 
 /// Finds the first valid French date (`12 février 2025`, `1er mars 2024`)
@@ -172,6 +188,10 @@ mod tests {
             "12/02/25",
             "1/2/2025x",
             "32/01/2025",
+            "0001-01-01T00:00:00Z",
+            "1648-10-24",
+            "9999-12-31",
+            "Mon, 01 Jan 0001 00:00:00 +0000",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }

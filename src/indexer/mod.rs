@@ -36,8 +36,8 @@ use crate::analysis::Analyzer;
 use crate::corpus::{self, CorpusError, Problem};
 use crate::index::{self, Index, IndexError, Stamp, State};
 use crate::schema;
+use crate::terms::Unit;
 use plan::{Action, Held, Key, Known, Seen};
-use write::Unit;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -155,37 +155,23 @@ fn known_records(index: &Index) -> Result<Known, IndexError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let mut known = Known::default();
-    let mut buf = String::new();
     for segment in searcher.segment_readers() {
-        let Some(col) = segment
-            .fast_fields()
-            .str("unit")
-            .map_err(|e| IndexError::tantivy(&index.dir, e))?
-        else {
-            continue;
-        };
-        let mut ords = std::collections::HashSet::new();
-        for doc in segment.doc_ids_alive() {
-            ords.extend(col.term_ords(doc));
-        }
-        for ord in ords {
-            buf.clear();
-            let found = col
-                .ord_to_str(ord, &mut buf)
-                .map_err(|e| IndexError::io(&index.dir, e))?;
-            // The passages of one record may lie in several segments:
-            // `insert` takes the same unit twice as one.
-            if let Some(unit) = found.then(|| Unit::decode(&buf)).flatten() {
-                let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
-                known.insert(
-                    key,
-                    Held {
-                        file: unit.file,
-                        line: unit.line,
-                        hash: unit.hash,
-                    },
-                );
-            }
+        let units = index
+            .units(segment)?
+            .of(segment.doc_ids_alive())
+            .map_err(|e| IndexError::io(index.dir(), e))?;
+        // The passages of one record may lie in several segments:
+        // `insert` takes the same unit twice as one.
+        for unit in units {
+            let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
+            known.insert(
+                key,
+                Held {
+                    file: unit.file,
+                    line: unit.line,
+                    hash: unit.hash,
+                },
+            );
         }
     }
     Ok(known)
@@ -208,7 +194,7 @@ pub fn run(
     let mut summary = Summary::default();
     let docs_of = |idx: &Index| idx.reader().map_or(0, |r| r.searcher().num_docs() as usize);
     let (existing, existing_docs) = match Index::open_any(root, analyzer.clone()) {
-        Ok(idx) if idx.state.fingerprint == fingerprint => {
+        Ok(idx) if idx.state().fingerprint == fingerprint => {
             let n = docs_of(&idx);
             (Some(idx), n)
         }
@@ -275,11 +261,9 @@ pub fn run(
         summary.failed += 1;
     }
 
-    let fields = index.schema.fields;
-    let mut writer: IndexWriter<TantivyDocument> = index
-        .tantivy
-        .writer_with_num_threads(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))
-        .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+    let fields = index.fields();
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.writer(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))?;
     if !incremental {
         // A build writes a handful of large segments; merging them while
         // indexing would cost more than searching them costs. Later
@@ -314,7 +298,7 @@ pub fn run(
     for file in known.files() {
         if !present.contains(file) && scan.is_unreadable(file) {
             seen.keep_file(file);
-            if let Some(stamp) = index.state.files.get(file) {
+            if let Some(stamp) = index.state().files.get(file) {
                 state.files.insert(file.to_string(), *stamp);
             }
         }
@@ -328,7 +312,7 @@ pub fn run(
             mtime_ns: file.mtime_ns,
         };
         let held = known.count(&file.rel);
-        if incremental && held > 0 && index.state.files.get(&file.rel) == Some(&stamp) {
+        if incremental && held > 0 && index.state().files.get(&file.rel) == Some(&stamp) {
             summary.unchanged += held as u64;
             summary.files_skipped += 1;
             seen.keep_file(&file.rel);
@@ -411,7 +395,7 @@ pub fn run(
             });
         });
         if let Some(e) = add_error {
-            return Err(IndexError::tantivy(&index.dir, e).into());
+            return Err(IndexError::tantivy(index.dir(), e).into());
         }
         match read {
             Ok(()) if keep_all => seen.keep_file(&file.rel),
@@ -444,21 +428,21 @@ pub fn run(
     }
     reporter.finish();
 
-    if changed || state != index.state || !incremental {
+    if changed || state != *index.state() || !incremental {
         let mut commit = writer
             .prepare_commit()
-            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
         let payload = serde_json::to_string(&state).map_err(|e| IndexError::Corrupt {
-            path: index.dir.clone(),
+            path: index.dir().to_path_buf(),
             reason: e.to_string(),
         })?;
         commit.set_payload(&payload);
         commit
             .commit()
-            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
         writer
             .wait_merging_threads()
-            .map_err(|e| IndexError::tantivy(&index.dir, e))?;
+            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
         if !incremental {
             index.publish()?;
         }

@@ -37,9 +37,9 @@ use tantivy::Term;
 use super::plan::{self, Alt, How, QueryWord};
 use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
-use crate::analysis::tokenizer::{acronym_term, is_exact_term, name_prefix, name_term, NAME_MARK};
 use crate::analysis::{Analyzer, Word};
 use crate::names::{self, AliasTable};
+use crate::terms::{self, acronym_term, is_exact_term, name_prefix, name_term, NAME_MARK};
 
 /// Typos are tried when a word and its variants are in fewer passages.
 pub const TYPO_TRIGGER: u64 = 3;
@@ -307,19 +307,18 @@ impl AliasName {
 #[derive(Debug, Clone, Default)]
 pub struct Aliases {
     groups: Vec<Vec<AliasName>>,
-    /// (group, name) by the first word of the name: its exact form (after
-    /// [`EXACT_KEY`]) and its spelling keys, so a query word meets only the
+    /// (group, name) by the first word of the name: its exact form (as an
+    /// acronym term) and its spelling keys, so a query word meets only the
     /// names it may stand for ([`names::closeness`] accepts only words that
     /// share a key).
     by_first_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
 }
 
-/// Marks an exact word among the spelling keys of [`Aliases::by_first_word`].
-const EXACT_KEY: char = '=';
-
-/// The lookup keys of a word: its exact form, and its spelling keys.
+/// The lookup keys of a word in [`Aliases::by_first_word`]: its exact form
+/// (as an acronym term, so that it cannot meet a spelling key), and its
+/// spelling keys.
 fn lookup_keys(word: &Word) -> Vec<String> {
-    let mut keys = vec![format!("{EXACT_KEY}{}", word.exact)];
+    let mut keys = vec![acronym_term(&word.exact)];
     keys.extend(names::spelling_keys(&word.exact));
     keys
 }
@@ -448,10 +447,6 @@ pub fn unstem_names(words: &mut [QueryWord], vocab: &Vocabulary, p: &RankParams)
     }
 }
 
-/// Marks a prefix term in an alternative: `j*` matches any word starting
-/// with `j` (an initial).
-pub const PREFIX_MARK: char = '*';
-
 /// The letters of `word` when it is typed as initials before a name:
 /// single letters (`N.`, `J.-C.`) or two or three capitals (`JC`).
 fn initials_of(word: &QueryWord) -> Option<Vec<String>> {
@@ -502,7 +497,7 @@ fn initials(words: &mut [QueryWord], p: &RankParams) {
                 let mut terms: Vec<(usize, String)> = letters
                     .iter()
                     .enumerate()
-                    .map(|(k, l)| (k, format!("{l}{PREFIX_MARK}")))
+                    .map(|(k, l)| (k, terms::initial_pattern(l)))
                     .collect();
                 terms.push((letters.len(), spelling.terms[0].1.clone()));
                 let typed: Vec<&str> = words[i..end].iter().map(|w| w.text.as_str()).collect();

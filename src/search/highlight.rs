@@ -6,11 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use super::expand::PREFIX_MARK;
 use super::plan::{How, QueryWord};
 use super::syntax::Occur;
-use crate::analysis::tokenizer::{ACRONYM_MARK, STEM_MARK};
 use crate::analysis::{Analyzer, Word};
+use crate::terms::{self, TermKind};
 
 /// A matched span of a text.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,14 +28,11 @@ pub struct Highlight {
 }
 
 fn term_matches(term: &str, w: &Word) -> bool {
-    if let Some(stem) = term.strip_prefix(STEM_MARK) {
-        w.stem == stem
-    } else if let Some(acronym) = term.strip_prefix(ACRONYM_MARK) {
-        w.acronym && w.exact == acronym
-    } else if let Some(prefix) = term.strip_suffix(PREFIX_MARK) {
-        w.exact.starts_with(prefix)
-    } else {
-        w.exact == term
+    match terms::kind(term) {
+        TermKind::Stem(stem) => w.stem == stem,
+        TermKind::Acronym(acronym) => w.acronym && w.exact == acronym,
+        TermKind::Prefix(prefix) => w.exact.starts_with(prefix),
+        TermKind::Exact(exact) => w.exact == exact,
     }
 }
 

@@ -24,9 +24,9 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{TantivyDocument, Term};
 
-use crate::analysis::tokenizer::STEM_MARK;
 use crate::index::{Index, IndexError};
 use crate::schema::Fields;
+use crate::terms::{self, TermKind};
 use highlight::{highlights, snippet, Highlight};
 use plan::{Alt, How, QueryWord};
 use rank::{Features, KeyOrder, Ranker};
@@ -172,7 +172,7 @@ impl tantivy::query::Bm25StatisticsProvider for Statistics<'_> {
 /// never mixes the two (see `expand::phrase_spellings`).
 fn searched_field(f: &Fields, alt: &Alt) -> tantivy::schema::Field {
     match alt.terms.first() {
-        Some((_, t)) if t.starts_with(STEM_MARK) => f.stems,
+        Some((_, t)) if terms::is_stem_term(t) => f.stems,
         _ => f.body,
     }
 }
@@ -181,7 +181,7 @@ fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
     let prefixed = alt
         .terms
         .iter()
-        .any(|(_, t)| t.ends_with(expand::PREFIX_MARK));
+        .any(|(_, t)| terms::pattern_prefix(t).is_some());
     let q: Box<dyn Query> = if prefixed && alt.terms.len() > 1 {
         // Initials: each `j*` matches the words starting with `j`.
         Box::new(RegexPhraseQuery::new_with_offset(
@@ -189,7 +189,7 @@ fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
             alt.terms
                 .iter()
                 .map(|(off, t)| {
-                    let pattern = match t.strip_suffix(expand::PREFIX_MARK) {
+                    let pattern = match terms::pattern_prefix(t) {
                         Some(prefix) => format!("{}.*", regex_escape(prefix)),
                         None => regex_escape(t),
                     };
@@ -276,8 +276,10 @@ fn together_query(
             .iter()
             .filter(|a| {
                 a.terms.len() == 1
-                    && !a.terms[0].1.ends_with(expand::PREFIX_MARK)
-                    && !a.terms[0].1.starts_with(STEM_MARK)
+                    && matches!(
+                        terms::kind(&a.terms[0].1),
+                        TermKind::Exact(_) | TermKind::Acronym(_)
+                    )
             })
             .collect();
         spellings.sort_by(|a, b| b.weight.total_cmp(&a.weight));
@@ -390,15 +392,6 @@ fn word_query(f: &Fields, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn 
     }
 }
 
-fn date_term(field: tantivy::schema::Field, day: NaiveDate, end_of_day: bool) -> Term {
-    let t = day
-        .and_hms_opt(0, 0, 0)
-        .map(|d| d.and_utc().timestamp())
-        .unwrap_or(0)
-        + if end_of_day { 86_399 } else { 0 };
-    Term::from_field_date_for_search(field, tantivy::DateTime::from_timestamp_secs(t))
-}
-
 fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     use tantivy::schema::Value;
     doc.get_first(field)
@@ -420,7 +413,7 @@ impl Searcher {
         aliases: crate::names::AliasTable,
     ) -> Result<Searcher, SearchError> {
         let searcher = index.reader()?.searcher();
-        let aliases = expand::Aliases::new(&aliases, &index.analyzer);
+        let aliases = expand::Aliases::new(&aliases, index.analyzer());
         Ok(Searcher {
             index,
             searcher,
@@ -449,15 +442,15 @@ impl Searcher {
     /// (with `strict`, only the words as typed and their stems).
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
         let p = &self.params;
-        let mut words = plan::plan(&syntax::parse(query), &self.index.analyzer, p);
-        let vocab = expand::Vocabulary::new(&self.searcher, &self.index.schema.fields);
+        let mut words = plan::plan(&syntax::parse(query), self.index.analyzer(), p);
+        let vocab = expand::Vocabulary::new(&self.searcher, &self.index.fields());
         expand::unstem_names(&mut words, &vocab, p);
         plan::mark_titles(&mut words, |w| {
             w.words.first().is_some_and(|x| x.capitalized)
                 || (w.is_single() && expand::is_name(&w.words[0], &vocab))
         });
         if !strict {
-            expand::expand(&mut words, &vocab, &self.aliases, &self.index.analyzer, p);
+            expand::expand(&mut words, &vocab, &self.aliases, self.index.analyzer(), p);
         }
         words
     }
@@ -466,7 +459,7 @@ impl Searcher {
     /// how many passages and articles use each, most used first within each
     /// query word; the exact spelling first.
     pub fn variants(&self, query: &str, strict: bool) -> Result<Vec<Variant>, SearchError> {
-        let f = self.index.schema.fields;
+        let f = self.index.fields();
         let mut out = Vec::new();
         for word in self.plan(query, strict) {
             if word.occur == Occur::MustNot {
@@ -530,15 +523,10 @@ impl Searcher {
         let mut units = std::collections::HashSet::new();
         let mut buf = String::new();
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let Some(col) = segment.fast_fields().str("unit")? else {
-                continue;
-            };
+            let column = self.index.units(segment)?;
             for d in docs.iter().filter(|d| d.segment_ord as usize == ord) {
-                for t in col.term_ords(d.doc_id) {
-                    buf.clear();
-                    if col.ord_to_str(t, &mut buf).unwrap_or(false) {
-                        units.insert(buf.clone());
-                    }
+                if column.raw(d.doc_id, &mut buf) {
+                    units.insert(buf.clone());
                 }
             }
         }
@@ -548,7 +536,7 @@ impl Searcher {
     /// Passages holding the word as typed (the most frequent of its exact
     /// terms; phrases count as rare).
     fn doc_freq(&self, word: &QueryWord) -> u64 {
-        let f = self.index.schema.fields;
+        let f = self.index.fields();
         word.alts
             .iter()
             .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Stem))
@@ -567,7 +555,7 @@ impl Searcher {
         let initials = |a: &Alt| {
             a.terms
                 .iter()
-                .any(|(_, t)| t.ends_with(expand::PREFIX_MARK))
+                .any(|(_, t)| terms::pattern_prefix(t).is_some())
         };
         let question = rank::is_question(query);
         if !words.iter().any(|w| w.alts.iter().any(initials)) {
@@ -647,7 +635,7 @@ impl Searcher {
     /// or without filters, a hit matches the query's words the same way.
     /// Filters restrict and do not score (boost 0).
     fn build_query(&self, words: &[QueryWord], opts: &SearchOptions) -> BooleanQuery {
-        let f = self.index.schema.fields;
+        let f = self.index.fields();
         let mut word_clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
         for w in words {
             let occur = match w.occur {
@@ -670,15 +658,15 @@ impl Searcher {
         };
         if opts.since.is_some() || opts.until.is_some() {
             let lower = opts.since.map_or(Bound::Unbounded, |d| {
-                Bound::Included(date_term(f.date, d, false))
+                Bound::Included(terms::date_bound(f.date, d, false))
             });
             let upper = opts.until.map_or(Bound::Unbounded, |d| {
-                Bound::Included(date_term(f.date, d, true))
+                Bound::Included(terms::date_bound(f.date, d, true))
             });
             clauses.push(filter(Box::new(RangeQuery::new(lower, upper))));
         }
         if let Some(source) = &opts.source {
-            let words = self.index.analyzer.words(source);
+            let words = self.index.analyzer().words(source);
             if !words.is_empty() {
                 let alts = plan::literal_alts(&words, source, &self.params);
                 clauses.push(filter(alt_query(f.source, &alts[0])));
@@ -696,7 +684,7 @@ impl Searcher {
         if p.pairs == 0.0 {
             return Vec::new();
         }
-        let f = self.index.schema.fields;
+        let f = self.index.fields();
         // (stem, exact) terms of each single positive word.
         let terms_of = |w: &QueryWord| -> Option<(Option<String>, String)> {
             if w.occur == Occur::MustNot || w.title || !w.is_single() {
@@ -772,7 +760,7 @@ impl Searcher {
         opts: &SearchOptions,
     ) -> Result<Vec<rank::Ranked>, SearchError> {
         let p = &self.params;
-        let f = self.index.schema.fields;
+        let f = self.index.fields();
         let unscored = || EnableScoring::disabled_from_searcher(&self.searcher);
         let weights = |literal: bool| {
             counted
@@ -804,7 +792,7 @@ impl Searcher {
                 matched: coordinate,
                 together: p.together_first,
             },
-            date_field: "date".into(),
+            date_field: f.date,
         };
         let stats = Statistics {
             searcher: &self.searcher,
@@ -873,8 +861,8 @@ impl Searcher {
         words: &[QueryWord],
         opts: &SearchOptions,
     ) -> (Hit, Vec<Highlight>) {
-        let f = self.index.schema.fields;
-        let analyzer = &self.index.analyzer;
+        let f = self.index.fields();
+        let analyzer = self.index.analyzer();
         let text = first_text(doc, f.text);
         let title = first_text(doc, f.title);
         let hl: Vec<Highlight> = highlights(analyzer, &text, words);
@@ -886,8 +874,7 @@ impl Searcher {
         let date = doc
             .get_first(f.date)
             .and_then(|v| match OwnedValue::from(v) {
-                OwnedValue::Date(d) => chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0)
-                    .map(|d| d.date_naive().to_string()),
+                OwnedValue::Date(d) => terms::day_of(d).map(|d| d.to_string()),
                 _ => None,
             });
         let u64_of = |field| {

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
-use crate::analysis::tokenizer::stem_term;
 use crate::analysis::{Analyzer, Word};
 use crate::names;
+use crate::terms::stem_term;
 
 /// Why a passage word matched a query word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

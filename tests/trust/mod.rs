@@ -292,3 +292,50 @@ fn initials_that_start_too_many_words_never_fail_a_search() {
         assert!(out.stdout.contains("\"couronne\""), "{q}: {}", out.stdout);
     }
 }
+
+/// Publishing systems write `0001-01-01` for "no date"; the index counts
+/// time in nanoseconds and cannot hold years before 1678. Such a date must
+/// not come back as another, wrong date that date filters then keep.
+#[test]
+fn a_placeholder_or_ancient_date_is_no_date_not_a_wrong_one() {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "d.jsonl",
+        &[
+            json!({"id": "zero", "date": "0001-01-01T00:00:00Z", "title": "Traité",
+                   "text": "Le traité de Westphalie est cité."}),
+            json!({"id": "old", "date": "1648-10-24", "title": "Traité",
+                   "text": "Le traité de Münster est cité."}),
+            json!({"id": "now", "date": "2025-02-12", "title": "Traité",
+                   "text": "Le traité de Lisbonne est cité."}),
+        ],
+    );
+    let out = env.run(&["index"]);
+    out.expect_code(0);
+    assert!(
+        out.stderr
+            .contains("d.jsonl:1: date \"0001-01-01T00:00:00Z\": year 1 is outside 1800-2200"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("d.jsonl:2: date \"1648-10-24\": year 1648"),
+        "{}",
+        out.stderr
+    );
+    let (_, hits) = env.search_json(&["traité"]);
+    assert_eq!(hits.len(), 3);
+    for h in &hits {
+        let expected = if h["doc"] == "now" {
+            json!("2025-02-12")
+        } else {
+            Value::Null
+        };
+        assert_eq!(h["date"], expected, "{h}");
+    }
+    let (_, since) = env.search_json(&["--since", "2000-01-01", "traité"]);
+    assert_eq!(docs(&since), ["now"]);
+    let (_, until) = env.search_json(&["--until", "1999-12-31", "traité"]);
+    assert!(until.is_empty(), "{until:?}");
+}

@@ -82,10 +82,18 @@ pub(super) fn utf8_problem(rel: &str, content: &[u8], at: usize) -> Problem {
 
 /// The warning for a date field that holds no date recoupe understands.
 pub(super) fn date_warning(rel: &str, line: Option<u64>, prefix: &str, value: &str) -> Problem {
+    let reason = match crate::corpus::date::year_out_of_range(value) {
+        Some(year) => format!(
+            ": year {year} is outside {}-{}",
+            crate::corpus::date::YEARS.start(),
+            crate::corpus::date::YEARS.end()
+        ),
+        None => " not understood".to_string(),
+    };
     Problem::new(
         rel,
         line,
-        format!("{prefix}date {value:?} not understood; indexed without a date"),
+        format!("{prefix}date {value:?}{reason}; indexed without a date"),
     )
 }
 
@@ -98,6 +106,10 @@ mod tests {
         assert_eq!(
             date_warning("f.jsonl", Some(3), "", "2020-13-40").to_string(),
             "f.jsonl:3: date \"2020-13-40\" not understood; indexed without a date"
+        );
+        assert_eq!(
+            date_warning("f.jsonl", Some(4), "", "0001-01-01T00:00:00Z").to_string(),
+            "f.jsonl:4: date \"0001-01-01T00:00:00Z\": year 1 is outside 1800-2200; indexed without a date"
         );
     }
 }

@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{Scorer, Weight};
+use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
 /// What the collector knows of a passage.
@@ -108,7 +109,8 @@ pub struct Ranker {
     pub together: Vec<Box<dyn Weight>>,
     pub limit: usize,
     pub order: KeyOrder,
-    pub date_field: String,
+    /// The publication date (a fast field).
+    pub date_field: Field,
 }
 
 pub struct SegmentRanker {
@@ -139,7 +141,8 @@ impl Collector for Ranker {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentRanker> {
-        let dates = reader.fast_fields().date(&self.date_field).ok();
+        let name = reader.schema().get_field_name(self.date_field);
+        let dates = reader.fast_fields().date(name).ok();
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
