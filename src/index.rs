@@ -171,11 +171,23 @@ fn create_root(root: &Path) -> Result<(), IndexError> {
     })
 }
 
-/// Size and modification time of a corpus file when it was last indexed.
+/// Size and modification time of a corpus file when it was last indexed,
+/// and how many of its records the index holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     pub size: u64,
     pub mtime_ns: i64,
+    /// Records of the file in the index (0 in states written before it was
+    /// counted: such a file is checked record by record).
+    #[serde(default)]
+    pub records: u64,
+}
+
+impl Stamp {
+    /// True when the file still has the size and time it was indexed with.
+    pub fn same_file(&self, size: u64, mtime_ns: i64) -> bool {
+        self.size == size && self.mtime_ns == mtime_ns
+    }
 }
 
 /// What a commit records besides the documents.
