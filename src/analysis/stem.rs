@@ -28,7 +28,7 @@ impl Stemmer {
 /// text, and stemming each occurrence again costs more than a lookup.
 #[derive(Default)]
 pub struct StemCache {
-    map: std::collections::HashMap<String, String>,
+    map: rustc_hash::FxHashMap<String, String>,
     capacity: usize,
 }
 
@@ -36,7 +36,8 @@ impl StemCache {
     /// A cache of at most `capacity` words (emptied when full).
     pub fn new(capacity: usize) -> StemCache {
         StemCache {
-            map: std::collections::HashMap::with_capacity(capacity.min(1 << 16)),
+            // Grows with use: a cache that sees few words stays small.
+            map: rustc_hash::FxHashMap::default(),
             capacity,
         }
     }

@@ -82,8 +82,22 @@ struct RecentEntry {
     words: Rc<Vec<Word>>,
 }
 
+/// What an indexing thread remembers between texts, whichever of its
+/// tokenizers runs: tantivy clones a tokenizer for every field of every
+/// segment it writes, so caches kept in the tokenizer would be built again,
+/// and held, once per clone.
+struct ThreadCaches {
+    stems: StemCache,
+    /// Name keys of capitalised words, by exact form.
+    keys: HashMap<String, Option<String>>,
+}
+
 thread_local! {
     static RECENT: RefCell<Recent> = const { RefCell::new(Recent { entries: Vec::new() }) };
+    static CACHES: RefCell<ThreadCaches> = RefCell::new(ThreadCaches {
+        stems: StemCache::new(CACHE_WORDS),
+        keys: HashMap::new(),
+    });
 }
 
 /// Tokenizer running the shared [`Analyzer`].
@@ -91,9 +105,6 @@ pub struct FrenchTokenizer {
     analyzer: Arc<Analyzer>,
     terms: Terms,
     tokens: Vec<Token>,
-    stems: StemCache,
-    /// Name keys of capitalised words, by exact form.
-    keys: HashMap<String, Option<String>>,
 }
 
 impl Clone for FrenchTokenizer {
@@ -109,8 +120,6 @@ impl FrenchTokenizer {
             analyzer,
             terms,
             tokens: Vec::new(),
-            stems: StemCache::new(CACHE_WORDS),
-            keys: HashMap::new(),
         }
     }
 
@@ -141,8 +150,10 @@ impl FrenchTokenizer {
             .take()
             .and_then(|e| Rc::try_unwrap(e.words).ok())
             .unwrap_or_default();
-        self.analyzer
-            .analyze_cached(text, &mut words, &mut self.stems);
+        CACHES.with(|c| {
+            self.analyzer
+                .analyze_cached(text, &mut words, &mut c.borrow_mut().stems)
+        });
         let words = Rc::new(words);
         RECENT.with(|r| {
             r.borrow_mut().entries.push(RecentEntry {
@@ -154,19 +165,22 @@ impl FrenchTokenizer {
         words
     }
 
-    fn key(&mut self, word: &Word) -> Option<String> {
+    fn key(word: &Word) -> Option<String> {
         if !word.capitalized || word.is_number() {
             return None;
         }
-        if let Some(k) = self.keys.get(&word.exact) {
-            return k.clone();
-        }
-        let k = name_key(word);
-        if self.keys.len() >= CACHE_WORDS {
-            self.keys.clear();
-        }
-        self.keys.insert(word.exact.clone(), k.clone());
-        k
+        CACHES.with(|c| {
+            let keys = &mut c.borrow_mut().keys;
+            if let Some(k) = keys.get(&word.exact) {
+                return k.clone();
+            }
+            let k = name_key(word);
+            if keys.len() >= CACHE_WORDS {
+                keys.clear();
+            }
+            keys.insert(word.exact.clone(), k.clone());
+            k
+        })
     }
 }
 
@@ -204,7 +218,7 @@ impl Tokenizer for FrenchTokenizer {
                     terms::push_stem(t, &w.stem)
                 }),
                 Terms::Names => {
-                    if let Some(key) = self.key(w) {
+                    if let Some(key) = Self::key(w) {
                         push(&mut self.tokens, &mut n, w, |t| {
                             terms::push_name(t, &key, w.initial, &w.exact)
                         });

@@ -51,10 +51,12 @@ pub struct IndexArgs {
     /// Indexing threads (default: one per core, at most 4).
     #[arg(long, default_value_t = 0, hide_short_help = true)]
     threads: usize,
-    /// Writer memory in MiB.
+    /// Memory of the index writer in MiB, shared by its threads: the
+    /// largest part of the indexer's peak memory, whatever the corpus size.
+    /// Less makes more, smaller segments.
     #[arg(
         long,
-        default_value_t = 256,
+        default_value_t = crate_default_memory(),
         value_name = "MIB",
         hide_short_help = true
     )]
@@ -247,4 +249,9 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
             }
         }
     }
+}
+
+/// The writer memory of [`recoupe::indexer::Options::default`], in MiB.
+const fn crate_default_memory() -> usize {
+    recoupe::indexer::DEFAULT_MEMORY >> 20
 }

@@ -21,7 +21,30 @@ pub enum Key {
     Line(String, u64),
 }
 
+/// A key's 128-bit digest: what a run remembers of each record it reads,
+/// so that its memory stays small as the corpus grows (two keys sharing a
+/// digest would need some 2^64 records).
+type Digest = u128;
+
 impl Key {
+    fn digest(&self) -> Digest {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        match self {
+            Key::Id(id) => {
+                h.update(b"i");
+                h.update(id.as_bytes());
+            }
+            Key::Line(file, line) => {
+                h.update(b"l");
+                h.update(file.as_bytes());
+                // 0xFF never occurs in UTF-8: the file name ends here.
+                h.update(&[0xFF]);
+                h.update(&line.to_le_bytes());
+            }
+        }
+        h.digest128()
+    }
+
     /// The key of a record with `id` (if any) at `line` of `file`.
     pub fn of(id: Option<&str>, file: &str, line: u64) -> Key {
         match id {
@@ -112,10 +135,16 @@ impl Known {
 
 /// The records of this run: which known records are still there (or must be
 /// kept), and which file first holds each id.
+///
+/// Records are remembered by digest, and files by number, so that a run
+/// over a large corpus holds a few dozen bytes per record.
 #[derive(Debug, Default)]
 pub struct Seen {
-    keys: HashSet<Key>,
-    ids: HashMap<String, (String, u64)>,
+    keys: HashSet<Digest>,
+    /// Where each id was first met: file number (in `files`) and line.
+    ids: HashMap<Digest, (u32, u64)>,
+    files: Vec<String>,
+    file_numbers: HashMap<String, u32>,
     /// Files whose records all stay (unchanged or unreadable).
     kept: HashSet<String>,
 }
@@ -131,21 +160,32 @@ impl Seen {
         file: &str,
         line: u64,
     ) -> Result<(), (String, u64)> {
-        if let Some(first) = self.ids.get(id) {
-            return Err(first.clone());
+        let key = Key::Id(id.to_string());
+        let digest = key.digest();
+        if let Some(&(number, first_line)) = self.ids.get(&digest) {
+            return Err((self.files[number as usize].clone(), first_line));
         }
-        if let Some(held) = known.records.get(&Key::Id(id.to_string())) {
+        if let Some(held) = known.records.get(&key) {
             if held.file != file && self.kept.contains(&held.file) {
                 return Err((held.file.clone(), held.line));
             }
         }
-        self.ids.insert(id.to_string(), (file.to_string(), line));
+        let number = match self.file_numbers.get(file) {
+            Some(&n) => n,
+            None => {
+                let n = self.files.len() as u32;
+                self.files.push(file.to_string());
+                self.file_numbers.insert(file.to_string(), n);
+                n
+            }
+        };
+        self.ids.insert(digest, (number, line));
         Ok(())
     }
 
     /// The record known as `key` is in the corpus.
-    pub fn mark(&mut self, key: Key) {
-        self.keys.insert(key);
+    pub fn mark(&mut self, key: &Key) {
+        self.keys.insert(key.digest());
     }
 
     /// Everything the index holds for `file` stays: the file is unchanged,
@@ -159,7 +199,7 @@ impl Seen {
     pub fn keep_at(&mut self, known: &Known, file: &str, line: u64) {
         for key in known.by_file.get(file).into_iter().flatten() {
             if known.records.get(key).is_some_and(|h| h.line == line) {
-                self.keys.insert(key.clone());
+                self.keys.insert(key.digest());
             }
         }
     }
@@ -170,7 +210,7 @@ impl Seen {
         let mut gone: Vec<(Key, Held)> = known
             .records
             .iter()
-            .filter(|(k, h)| !self.keys.contains(*k) && !self.kept.contains(&h.file))
+            .filter(|(k, h)| !self.kept.contains(&h.file) && !self.keys.contains(&k.digest()))
             .map(|(k, h)| (k.clone(), h.clone()))
             .collect();
         gone.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
@@ -199,6 +239,21 @@ mod tests {
     }
 
     #[test]
+    fn keys_that_print_alike_have_distinct_digests() {
+        let keys = [
+            line("a1", 2),
+            line("a", 12),
+            line("a12", 0),
+            id("a"),
+            id("a12"),
+            line("", 0),
+            id(""),
+        ];
+        let digests: HashSet<Digest> = keys.iter().map(Key::digest).collect();
+        assert_eq!(digests.len(), keys.len());
+    }
+
+    #[test]
     fn records_without_id_are_kept_added_replaced_or_gone_by_line() {
         let mut known = Known::default();
         known.insert(line("a.jsonl", 1), held("a.jsonl", 1, 10));
@@ -218,8 +273,8 @@ mod tests {
         );
         assert_eq!(known.action(&line("b.txt", 1), "b.txt", 10), Action::Add);
         let mut seen = Seen::default();
-        seen.mark(line("a.jsonl", 1));
-        seen.mark(line("a.jsonl", 2));
+        seen.mark(&line("a.jsonl", 1));
+        seen.mark(&line("a.jsonl", 2));
         assert_eq!(
             seen.gone(&known),
             vec![(line("a.jsonl", 3), held("a.jsonl", 3, 30))]
@@ -241,7 +296,7 @@ mod tests {
             Action::Replace(held("a.jsonl", 1, 10))
         );
         let mut seen = Seen::default();
-        seen.mark(id("y"));
+        seen.mark(&id("y"));
         assert_eq!(seen.gone(&known), vec![(id("x"), held("a.jsonl", 1, 10))]);
     }
 
