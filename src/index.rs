@@ -553,6 +553,73 @@ impl Index {
         Ok(Units { column })
     }
 
+    /// The corpus files the index holds passages of (from the `file`
+    /// field's terms: one per file, however many records).
+    pub fn files_held(&self, searcher: &tantivy::Searcher) -> Result<Vec<String>, IndexError> {
+        let mut files = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(self.schema.fields.file)
+                .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|e| IndexError::io(&self.dir, e))?;
+            while stream.advance() {
+                if stream.value().doc_freq == 0 {
+                    continue;
+                }
+                if let Ok(file) = std::str::from_utf8(stream.key()) {
+                    files.insert(file.to_string());
+                }
+            }
+        }
+        Ok(files.into_iter().collect())
+    }
+
+    /// The records whose passages hold `value` in the one-term field
+    /// `field` (`file` or `doc`), read from live passages only: the
+    /// records of one file, or the record of one id. Costs what those
+    /// records have, not what the index has.
+    pub fn records_with(
+        &self,
+        searcher: &tantivy::Searcher,
+        field: tantivy::schema::Field,
+        value: &str,
+    ) -> Result<Vec<Unit>, IndexError> {
+        use tantivy::DocSet;
+        let term = tantivy::Term::from_field_text(field, value);
+        let mut out = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(field)
+                .map_err(|e| IndexError::tantivy(&self.dir, e))?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                .map_err(|e| IndexError::io(&self.dir, e))?
+            else {
+                continue;
+            };
+            let mut docs = Vec::new();
+            while postings.doc() != tantivy::TERMINATED {
+                let doc = postings.doc();
+                if segment
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(doc))
+                {
+                    docs.push(doc);
+                }
+                postings.advance();
+            }
+            let units = self
+                .units(segment)?
+                .of(docs.into_iter())
+                .map_err(|e| IndexError::io(&self.dir, e))?;
+            out.extend(units);
+        }
+        Ok(out)
+    }
+
     /// A writer with `threads` indexing threads sharing `memory` bytes.
     pub fn writer(
         &self,

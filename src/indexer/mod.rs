@@ -46,6 +46,10 @@ use plan::{Action, Held, Key, Known, Seen};
 /// 128 MiB keeps an indexing run under 300 MiB at any corpus size.
 pub const DEFAULT_MEMORY: usize = 128 << 20;
 
+/// Segments of at most this many passages are merged by incremental runs;
+/// larger ones (a build's) stay as they are.
+const SMALL_SEGMENT_PASSAGES: usize = 20_000;
+
 /// How a run behaves.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -173,31 +177,34 @@ fn nothing_changed(scan: &corpus::Scan, state: &State) -> Option<u64> {
     })
 }
 
-/// Reads the records an index holds, from its `unit` fast field.
-fn known_records(index: &Index) -> Result<Known, IndexError> {
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let mut known = Known::default();
-    for segment in searcher.segment_readers() {
-        let units = index
-            .units(segment)?
-            .of(segment.doc_ids_alive())
-            .map_err(|e| IndexError::io(index.dir(), e))?;
+/// Adds to `known` the records whose passages hold `value` in `field`: the
+/// records of a file (`file`), or of an id (`doc`; only records whose own
+/// id it is).
+fn load_records(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    known: &mut Known,
+    field: tantivy::schema::Field,
+    value: &str,
+) -> Result<(), IndexError> {
+    let by_id = field == index.fields().doc;
+    for unit in index.records_with(searcher, field, value)? {
+        if by_id && unit.id.as_deref() != Some(value) {
+            continue;
+        }
         // The passages of one record may lie in several segments:
         // `insert` takes the same unit twice as one.
-        for unit in units {
-            let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
-            known.insert(
-                key,
-                Held {
-                    file: unit.file,
-                    line: unit.line,
-                    hash: unit.hash,
-                },
-            );
-        }
+        let key = Key::of(unit.id.as_deref(), &unit.file, unit.line);
+        known.insert(
+            key,
+            Held {
+                file: unit.file,
+                line: unit.line,
+                hash: unit.hash,
+            },
+        );
     }
-    Ok(known)
+    Ok(())
 }
 
 /// Updates (or builds) the index at `root` from the corpus at `corpus`.
@@ -278,22 +285,49 @@ pub fn run(
         summary.seconds = started.elapsed().as_secs_f64();
         return Ok(summary);
     }
-    let (index, known, incremental) = match existing {
-        Some(idx) if !opts.full => {
-            let known = known_records(&idx)?;
-            (idx, known, true)
-        }
+    let (index, incremental) = match existing {
+        Some(idx) if !opts.full => (idx, true),
         _ => {
             if opts.full {
                 summary.rebuilt = Some("--full".into());
             }
-            (
-                Index::create_generation(root, analyzer)?,
-                Known::default(),
-                false,
-            )
+            (Index::create_generation(root, analyzer)?, false)
         }
     };
+    // What the last commit holds, for an incremental run. Only the records
+    // of files that are read again or left the corpus are loaded (and those
+    // of ids met again, one by one), so a run costs what changed, not what
+    // the index holds.
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let held_files: Vec<String> = if incremental {
+        index.files_held(&searcher)?
+    } else {
+        Vec::new()
+    };
+    let present: std::collections::HashMap<&str, &corpus::CorpusFile> =
+        scan.files.iter().map(|f| (f.rel.as_str(), f)).collect();
+    let unchanged_file = |rel: &str| -> Option<Stamp> {
+        let file = present.get(rel)?;
+        index
+            .state()
+            .files
+            .get(rel)
+            .filter(|s| s.records > 0 && s.same_file(file.size, file.mtime_ns))
+            .copied()
+    };
+    let mut known = Known::default();
+    for file in &held_files {
+        let kept = if present.contains_key(file.as_str()) {
+            unchanged_file(file).is_some()
+        } else {
+            scan.is_unreadable(file)
+        };
+        if !kept {
+            load_records(&index, &searcher, &mut known, index.fields().file, file)?;
+        }
+    }
+    let held_set: std::collections::HashSet<&str> = held_files.iter().map(String::as_str).collect();
 
     for p in &scan.problems {
         reporter.problem(p);
@@ -303,10 +337,16 @@ pub fn run(
     let fields = index.fields();
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))?;
-    if !incremental {
+    if incremental {
+        // Merge only the small segments of earlier runs: merging the large
+        // segments of a build would make every cron run cost the size of
+        // the index instead of the size of its change.
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(SMALL_SEGMENT_PASSAGES);
+        writer.set_merge_policy(Box::new(policy));
+    } else {
         // A build writes a handful of large segments; merging them while
-        // indexing would cost more than searching them costs. Later
-        // incremental runs merge with tantivy's default policy.
+        // indexing would cost more than searching them costs.
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     }
     let mut state = State {
@@ -332,10 +372,9 @@ pub fn run(
     };
 
     // Files the scan could not see: keep what the index holds for them.
-    let present: std::collections::HashSet<&str> =
-        scan.files.iter().map(|f| f.rel.as_str()).collect();
-    for file in known.files() {
-        if !present.contains(file) && scan.is_unreadable(file) {
+    for file in &held_files {
+        let file = file.as_str();
+        if !present.contains_key(file) && scan.is_unreadable(file) {
             seen.keep_file(file);
             if let Some(stamp) = index.state().files.get(file) {
                 state.files.insert(file.to_string(), *stamp);
@@ -346,20 +385,19 @@ pub fn run(
     // Unchanged files are not read; their records (and ids) stay.
     let mut to_read = Vec::new();
     for file in &scan.files {
-        let held = known.count(&file.rel);
-        let stamp = Stamp {
-            size: file.size,
-            mtime_ns: file.mtime_ns,
-            records: held as u64,
-        };
-        let same = |s: &Stamp| s.same_file(file.size, file.mtime_ns);
-        if incremental && held > 0 && index.state().files.get(&file.rel).is_some_and(same) {
-            summary.unchanged += held as u64;
+        let unchanged = unchanged_file(&file.rel).filter(|_| held_set.contains(file.rel.as_str()));
+        if let (true, Some(stamp)) = (incremental, unchanged) {
+            summary.unchanged += stamp.records;
             summary.files_skipped += 1;
             seen.keep_file(&file.rel);
             state.files.insert(file.rel.clone(), stamp);
             reporter.advance(file.size);
         } else {
+            let stamp = Stamp {
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                records: 0,
+            };
             to_read.push((file, stamp));
         }
     }
@@ -371,6 +409,7 @@ pub fn run(
         // A problem about the whole file (no line): keep all it had.
         let mut keep_all = false;
         let mut add_error = None;
+        let mut lookup_error = None;
         let mut reported = 0u64;
         let read = corpus::read_records(file, &mut |record| {
             let record = match record {
@@ -392,6 +431,14 @@ pub fn run(
                 reported = record.consumed;
             }
             if let Some(id) = &record.id {
+                // An id the loaded files do not hold may lie in a file kept
+                // as it is: ask the index for it.
+                if incremental && !known.holds(&Key::Id(id.clone())) {
+                    if let Err(e) = load_records(&index, &searcher, &mut known, fields.doc, id) {
+                        lookup_error.get_or_insert(e);
+                        return;
+                    }
+                }
                 if let Err((first, first_line)) = seen.claim(&known, id, &file.rel, record.line) {
                     reporter.problem(&Problem::new(
                         &file.rel,
@@ -439,6 +486,9 @@ pub fn run(
         });
         if let Some(e) = add_error {
             return Err(IndexError::tantivy(index.dir(), e).into());
+        }
+        if let Some(e) = lookup_error {
+            return Err(e.into());
         }
         match read {
             Ok(()) if keep_all => seen.keep_file(&file.rel),

@@ -103,6 +103,11 @@ impl Known {
         self.records.insert(key, held);
     }
 
+    /// True when `key` is among the records loaded.
+    pub fn holds(&self, key: &Key) -> bool {
+        self.records.contains_key(key)
+    }
+
     /// Number of records held for `file`.
     pub fn count(&self, file: &str) -> usize {
         self.by_file.get(file).map_or(0, Vec::len)
