@@ -27,6 +27,7 @@
 //! (`share_rarity`).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tantivy::postings::Postings;
 use tantivy::query::FuzzyTermQuery;
@@ -303,92 +304,132 @@ impl AliasName {
     }
 }
 
-/// The alias table, analysed once.
-#[derive(Debug, Clone, Default)]
+/// The alias table, each group analysed when a query first meets it: the
+/// shipped table has thousands of names, and analysing them all would cost
+/// a short search several times its own time.
+#[derive(Debug, Default)]
 pub struct Aliases {
-    groups: Vec<Vec<AliasName>>,
-    /// (group, name) by the first word of the name: its exact form (as an
-    /// acronym term) and its spelling keys, so a query word meets only the
-    /// names it may stand for ([`names::closeness`] accepts only words that
-    /// share a key).
-    by_first_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    /// The names of each group, as written.
+    table: Vec<Vec<String>>,
+    /// Each group analysed (on first use), with, for each name of `table`,
+    /// its place among the analysed names (a name with no word has none).
+    groups: Vec<std::cell::OnceCell<(Vec<AliasName>, Vec<Option<usize>>)>>,
+    analyzer: Arc<Analyzer>,
+    /// (group, name) by every word of the name: its exact form (as an
+    /// acronym term, so that it cannot meet a spelling key) and its
+    /// spelling keys. The first word of an analysed name is one of them, so
+    /// a query word meets every name it may stand for ([`names::closeness`]
+    /// accepts only words that share a key), and a few it does not, which
+    /// [`names_it`] turns away.
+    by_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
 }
 
-/// The lookup keys of a word in [`Aliases::by_first_word`]: its exact form
-/// (as an acronym term, so that it cannot meet a spelling key), and its
-/// spelling keys.
-fn lookup_keys(word: &Word) -> Vec<String> {
-    let mut keys = vec![acronym_term(&word.exact)];
-    keys.extend(names::spelling_keys(&word.exact));
+/// The lookup keys of a word in [`Aliases::by_word`].
+fn lookup_keys(exact: &str) -> Vec<String> {
+    let mut keys = vec![acronym_term(exact)];
+    keys.extend(names::spelling_keys(exact));
     keys
 }
 
+fn alias_name(name: &str, analyzer: &Analyzer) -> Option<AliasName> {
+    let clause = Clause {
+        occur: Occur::Should,
+        text: name.to_string(),
+        phrase: false,
+    };
+    // Only the words matter here, not their weights.
+    let planned = plan::plan(&[clause], analyzer, &RankParams::default());
+    let articles = planned.iter().map(|w| w.article).collect();
+    let words: Vec<Vec<Word>> = planned.into_iter().map(|w| w.words).collect();
+    (!words.is_empty()).then(|| AliasName {
+        text: name.to_string(),
+        words,
+        articles,
+        written: analyzer.words(name),
+    })
+}
+
 impl Aliases {
-    pub fn new(table: &AliasTable, analyzer: &Analyzer) -> Aliases {
-        let groups = table
-            .groups
-            .iter()
-            .map(|g| {
-                g.names
-                    .iter()
-                    .filter_map(|name| {
-                        let clause = Clause {
-                            occur: Occur::Should,
-                            text: name.clone(),
-                            phrase: false,
-                        };
-                        // Only the words matter here, not their weights.
-                        let planned = plan::plan(&[clause], analyzer, &RankParams::default());
-                        let articles = planned.iter().map(|w| w.article).collect();
-                        let words: Vec<Vec<Word>> = planned.into_iter().map(|w| w.words).collect();
-                        (!words.is_empty()).then(|| AliasName {
-                            text: name.clone(),
-                            words,
-                            articles,
-                            written: analyzer.words(name),
-                        })
-                    })
-                    .collect()
-            })
-            .collect::<Vec<Vec<AliasName>>>();
-        let mut by_first_word: std::collections::HashMap<String, Vec<(usize, usize)>> =
+    pub fn new(table: &AliasTable, analyzer: Arc<Analyzer>) -> Aliases {
+        let table: Vec<Vec<String>> = table.groups.iter().map(|g| g.names.clone()).collect();
+        let mut by_word: std::collections::HashMap<String, Vec<(usize, usize)>> =
             Default::default();
-        for (g, group) in groups.iter().enumerate() {
+        for (g, group) in table.iter().enumerate() {
             for (n, name) in group.iter().enumerate() {
-                let Some(first) = name.words.first().and_then(|w| w.first()) else {
-                    continue;
-                };
-                for key in lookup_keys(first) {
-                    by_first_word.entry(key).or_default().push((g, n));
+                let mut exacts: Vec<String> =
+                    analyzer.exact_words(name).into_iter().map(|w| w.exact).collect();
+                exacts.sort_unstable();
+                exacts.dedup();
+                for exact in exacts {
+                    for key in lookup_keys(&exact) {
+                        let entry = by_word.entry(key).or_default();
+                        if entry.last() != Some(&(g, n)) {
+                            entry.push((g, n));
+                        }
+                    }
                 }
             }
         }
         Aliases {
-            groups,
-            by_first_word,
+            groups: table.iter().map(|_| Default::default()).collect(),
+            table,
+            analyzer,
+            by_word,
         }
     }
 
-    /// The (group, name) pairs whose first word `word` may stand for.
-    fn candidates(&self, word: &Word) -> Vec<(usize, usize)> {
-        let mut found: Vec<(usize, usize)> = lookup_keys(word)
+    /// Group `g`, analysed.
+    fn group(&self, g: usize) -> &(Vec<AliasName>, Vec<Option<usize>>) {
+        self.groups[g].get_or_init(|| {
+            let mut names = Vec::new();
+            let mut place = Vec::new();
+            for name in &self.table[g] {
+                match alias_name(name, &self.analyzer) {
+                    Some(a) => {
+                        place.push(Some(names.len()));
+                        names.push(a);
+                    }
+                    None => place.push(None),
+                }
+            }
+            (names, place)
+        })
+    }
+
+    /// The names whose first word `word` may stand for, each with its
+    /// group, analysed.
+    fn candidates(&self, word: &Word) -> Vec<(&[AliasName], &AliasName)> {
+        let mut found: Vec<(usize, usize)> = lookup_keys(&word.exact)
             .iter()
-            .filter_map(|k| self.by_first_word.get(k))
+            .filter_map(|k| self.by_word.get(k))
             .flatten()
             .copied()
             .collect();
         found.sort_unstable();
         found.dedup();
+        let same_key = |name: &AliasName| {
+            name.words.first().and_then(|w| w.first()).is_some_and(|first| {
+                let keys = lookup_keys(&first.exact);
+                lookup_keys(&word.exact).iter().any(|k| keys.contains(k))
+            })
+        };
         found
+            .into_iter()
+            .filter_map(|(g, n)| {
+                let (names, place) = self.group(g);
+                let name = &names[(*place.get(n)?)?];
+                same_key(name).then_some((names.as_slice(), name))
+            })
+            .collect()
     }
 
     /// Number of groups.
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.table.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.table.is_empty()
     }
 }
 
@@ -961,8 +1002,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases, p: &RankParams
             continue;
         };
         // A run of single query words from `start`.
-        for (g, k) in aliases.candidates(first) {
-            let (group, name) = (&aliases.groups[g], &aliases.groups[g][k]);
+        for (group, name) in aliases.candidates(first) {
             let n = name.words.len();
             if n == 0 || start + n > words.len() {
                 continue;
@@ -991,8 +1031,7 @@ fn alias_alternatives(words: &mut [QueryWord], aliases: &Aliases, p: &RankParams
             continue;
         };
         let query: Vec<(&[Word], bool)> = parts.iter().map(|(w, a)| (w.as_slice(), *a)).collect();
-        for (g, k) in aliases.candidates(first) {
-            let (group, name) = (&aliases.groups[g], &aliases.groups[g][k]);
+        for (group, name) in aliases.candidates(first) {
             if names_it(&query, name) {
                 add_group(group, start..start + 1, &mut additions);
             }

@@ -413,7 +413,7 @@ impl Searcher {
         aliases: crate::names::AliasTable,
     ) -> Result<Searcher, SearchError> {
         let searcher = index.reader()?.searcher();
-        let aliases = expand::Aliases::new(&aliases, index.analyzer());
+        let aliases = expand::Aliases::new(&aliases, index.analyzer().clone());
         Ok(Searcher {
             index,
             searcher,
