@@ -3,7 +3,7 @@
 # PIAF retrieval quality. See benches/README.md for what each figure means and
 # the targets.
 #
-# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|ablation|all]   (default: all)
+# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|ablation|scale|all]   (default: all)
 #
 #   index        fresh index of OrangeSum (36k articles): wall time, peak RSS,
 #                articles/s, MB/s, index size
@@ -20,6 +20,13 @@
 #   ablation     each ranking feature switched off in turn: PIAF MRR@10 and
 #                recall@1/10/100, name precision on real passages (not in all:
 #                about 15 minutes)
+#   scale        recoupe next to a bare-tantivy baseline (benches/baseline.rs)
+#                on OrangeSum x1, x4 and x16 (every article 1, 4 or 16 times
+#                under distinct ids): indexing wall/CPU/peak RSS/size, query
+#                p50/p99 of 300 mixed queries at x1 and x16, cold start,
+#                no-change runs, +1,000 articles to x16, and how time and
+#                size grow from x1 to x16; table in logs/scale.md (not in
+#                all: 15 to 25 minutes on 2 cores)
 #
 # Environment:
 #   RECOUPE_BENCH_DIR  scratch directory for corpora links, indexes and logs
@@ -29,10 +36,15 @@
 #                      (default: ../shared/data relative to the repository root)
 #   RECOUPE_BIN        measure this recoupe binary instead of building
 #                      target/release/recoupe (e.g. an older release)
+#   BASELINE_BIN       (scale) this baseline binary instead of building
+#                      target/release/examples/baseline
+#   SCALE_MAX          (scale) largest corpus: 1, 4 or 16 (default 16); 4 makes
+#                      a quick run without the x16 figures
+#   SCALE_THREADS      (scale) indexing threads of both engines (default 2)
 #
 # Tools: /usr/bin/time (GNU time) and hyperfine are installed with apt-get when
-# missing (needs root); without hyperfine the no-change run is timed with a
-# plain loop instead. python3 (standard library only) does the arithmetic.
+# missing (needs root); without hyperfine the no-change runs and cold starts
+# are timed with a plain loop instead. python3 (standard library only) does the arithmetic.
 #
 # Latency method: when `recoupe search --help` lists `--timings`, the batch is
 # run once with it and each query's own time (`query<TAB>milliseconds` on
@@ -60,9 +72,9 @@ LOGS="$BENCH/logs"
 
 PART="${1:-all}"
 case "$PART" in
-    index|incremental|latency|piaf|names|names-real|ablation|all) ;;
+    index|incremental|latency|piaf|names|names-real|ablation|scale|all) ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|ablation|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|ablation|scale|all]" >&2; exit 2 ;;
 esac
 
 # Figures gathered by this run, printed as a table at the end.
@@ -94,8 +106,8 @@ ensure_tools() {
         note "installing GNU time"
         apt_install time || die "could not install GNU time (apt-get install time)"
     fi
-    # Only the incremental part uses hyperfine.
-    if [[ "$PART" == incremental || "$PART" == all ]] && ! command -v hyperfine >/dev/null; then
+    # Only the incremental and scale parts use hyperfine.
+    if [[ "$PART" == incremental || "$PART" == scale || "$PART" == all ]] && ! command -v hyperfine >/dev/null; then
         note "installing hyperfine"
         apt_install hyperfine || note "hyperfine unavailable; timing with a plain loop"
     fi
@@ -601,6 +613,425 @@ bench_ablation() {
     record "Ablation table" "$table"
 }
 
+# ---------------------------------------------------------------- h. scale
+
+# recoupe next to a bare-tantivy baseline (benches/baseline.rs, a cargo
+# example) on OrangeSum copied 1, 4 and 16 times. Everything lives under
+# $BENCH/scale: the extra copies (made once, remade when orangesum.jsonl.gz is
+# newer), one corpus directory of links per scale, the indexes, the queries.
+SCALE="$BENCH/scale"
+SCALE_MAX="${SCALE_MAX:-16}"
+SCALE_THREADS="${SCALE_THREADS:-2}"
+BASELINE="${BASELINE_BIN:-$REPO/target/release/examples/baseline}"
+
+build_baseline() {
+    if [[ -n "${BASELINE_BIN:-}" ]]; then
+        [[ -x "$BASELINE" ]] || die "BASELINE_BIN=$BASELINE is not an executable"
+        note "using baseline $BASELINE (not building)"
+        return
+    fi
+    note "building the baseline (cargo example)"
+    (cd "$REPO" && cargo build --release --quiet --example baseline) || die "cargo build --example baseline failed"
+    [[ -x "$BASELINE" ]] || die "no baseline at $BASELINE"
+}
+
+# Copy k (k >= 2) of OrangeSum: every record, its id suffixed "-c<k>".
+# Written next to the final name, then renamed, so a half-written copy is
+# never taken for a finished one.
+write_scale_copies() { # max
+    local max="$1" k missing=()
+    mkdir -p "$SCALE/copies"
+    for ((k = 2; k <= max; k++)); do
+        local f="$SCALE/copies/orangesum-c$k.jsonl.gz"
+        if [[ ! -s "$f" || "$f" -ot "$ORANGESUM" ]]; then missing+=("$k"); fi
+    done
+    [[ ${#missing[@]} -gt 0 ]] || return 0
+    note "writing OrangeSum copies ${missing[*]} (once)"
+    python3 - "$ORANGESUM" "$SCALE/copies" "${missing[@]}" <<'EOF'
+import gzip, json, os, sys
+src, out, ks = sys.argv[1], sys.argv[2], [int(k) for k in sys.argv[3:]]
+with gzip.open(src, "rt", encoding="utf-8") as f:
+    records = [json.loads(line) for line in f if line.strip()]
+for k in ks:
+    final = os.path.join(out, f"orangesum-c{k}.jsonl.gz")
+    tmp = final + ".part"
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as g:
+        for rec in records:
+            rec = dict(rec, id=f"{rec['id']}-c{k}")
+            g.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    os.replace(tmp, final)
+EOF
+}
+
+# Corpus directory for scale k: a link to orangesum.jsonl.gz and links to
+# copies 2..k.
+scale_corpus() { # k -> prints the directory
+    local k="$1" dir="$SCALE/corpus-x$1" j
+    rm -rf "$dir"; mkdir -p "$dir"
+    ln -s "$ORANGESUM" "$dir/orangesum.jsonl.gz"
+    for ((j = 2; j <= k; j++)); do
+        ln -s "$SCALE/copies/orangesum-c$j.jsonl.gz" "$dir/orangesum-c$j.jsonl.gz"
+    done
+    echo "$dir"
+}
+
+# 1,000 OrangeSum records (every 36th, the first 1,000) under new ids
+# "<id>-add", added to the x16 corpus in one new file.
+write_scale_additions() { # output-file
+    zcat "$ORANGESUM" | python3 -c '
+import json, sys
+n = 0
+for i, line in enumerate(sys.stdin):
+    if i % 36 == 0 and n < 1000:
+        rec = json.loads(line)
+        rec["id"] = rec["id"] + "-add"
+        print(json.dumps(rec, ensure_ascii=False))
+        n += 1
+' >"$1"
+    [[ $(wc -l <"$1") -eq 1000 ]] || die "expected 1000 records in $1"
+}
+
+# 300 queries, deterministic: 100 proper names and 100 topics of 2 to 4 words
+# from OrangeSum titles (as in write_latency_queries, every 361st title), then
+# 100 PIAF dev questions (every k-th distinct cleaned question, k = n / 100).
+write_scale_queries() { # output-file
+    zcat "$ORANGESUM" | python3 -c '
+import json, re, sys
+stop = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        stop.add(line.lower())
+titles = [json.loads(line).get("title") or "" for line in sys.stdin]
+word = re.compile(r"[^\W\d_]+")
+step = max(1, len(titles) // 100)
+
+def walk(start):
+    for offset in range(step):
+        yield from range((start + offset) % step, len(titles), step)
+
+def topic(title, n):
+    words = [w.lower() for w in word.findall(title) if len(w) >= 4 and w.lower() not in stop]
+    return " ".join(words[:n]) if len(words) >= n else None
+
+def name(title):
+    run = []
+    for w in word.findall(title)[1:]:
+        if len(w) >= 3 and w[0].isupper() and not w.isupper() and w.lower() not in stop:
+            run.append(w)
+        elif run:
+            break
+    return " ".join(run[:2]) or None
+
+def collect(start, make):
+    out = []
+    for i in walk(start):
+        q = make(titles[i], len(out))
+        if q and q not in out:
+            out.append(q)
+            if len(out) == 100:
+                break
+    return out
+
+names = collect(step // 2, lambda t, k: name(t))
+topics = collect(0, lambda t, k: topic(t, 2 + k % 3))
+print("\n".join(names + topics))
+' "$REPO/index-schema/stopwords.txt" >"$1"
+    local piaf="$SCALE/piaf-questions.txt"
+    python3 "$EVAL" queries "$PIAF_QUESTIONS" >"$piaf"
+    local n k; n=$(wc -l <"$piaf"); k=$((n / 100))
+    awk -v k="$k" '(NR - 1) % k == 0' "$piaf" | head -100 >>"$1"
+    n=$(wc -l <"$1")
+    [[ "$n" -eq 300 ]] || die "expected 300 scale queries, got $n"
+    [[ $(sort -u "$1" | wc -l) -eq 300 ]] || note "WARNING: the 300 scale queries are not all distinct"
+}
+
+# S[name] holds every figure of this part; "—" when not measured.
+declare -A S=()
+sget() { echo "${S[$1]:-—}"; }
+
+# Index a corpus with one engine under /usr/bin/time -v; records wall, CPU
+# (user + sys), peak RSS and size under "<engine>.x<k>.*".
+scale_index() { # engine k corpus-dir index-dir
+    local engine="$1" k="$2" corpus="$3" index="$4" log="$LOGS/scale-$1-index-x$2"
+    rm -rf "$index"
+    local cmd
+    if [[ $engine == recoupe ]]; then
+        cmd=("$BIN" index --corpus "$corpus" --index "$index" --json --quiet --threads "$SCALE_THREADS")
+    else
+        cmd=("$BASELINE" index --corpus "$corpus"/*.jsonl.gz --index "$index" --threads "$SCALE_THREADS")
+    fi
+    note "  $engine: index x$k"
+    local rc=0
+    /usr/bin/time -v -o "$log.time" "${cmd[@]}" >"$log.out" 2>"$log.err" || rc=$?
+    [[ $rc -eq 0 ]] || { tail -5 "$log.err" >&2; die "$engine index x$k exited with $rc"; }
+    S[$engine.x$k.wall]=$(time_wall "$log.time")
+    S[$engine.x$k.cpu]=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.2f\n", s }' "$log.time")
+    S[$engine.x$k.rss]=$(time_rss_mib "$log.time")
+    S[$engine.x$k.size]=$(du -sb "$index" | awk '{ printf "%.1f\n", $1 / 2^20 }')
+    local added
+    if [[ $engine == recoupe ]]; then
+        added=$(json_field "$log.out" added)
+    else
+        added=$(sed -n 's/^baseline index: \([0-9]*\) added.*/\1/p' "$log.out")
+    fi
+    S[$engine.x$k.added]=$added
+    echo "scale: $engine x$k: $added articles in ${S[$engine.x$k.wall]} s (CPU ${S[$engine.x$k.cpu]} s), peak RSS ${S[$engine.x$k.rss]} MiB, index ${S[$engine.x$k.size]} MiB"
+}
+
+# The 300 queries through one batch process per engine. Each engine answers
+# the batch twice in the same process (recoupe: the file given twice;
+# baseline: its own warm-up pass) and the second pass's per-query times give
+# p50/p99.
+scale_query() { # engine k corpus-dir index-dir
+    local engine="$1" k="$2" corpus="$3" index="$4" log="$LOGS/scale-$1-query-x$2"
+    local queries="$SCALE/queries.txt" rc=0
+    note "  $engine: 300 queries on x$k"
+    if [[ $engine == recoupe ]]; then
+        cat "$queries" "$queries" >"$SCALE/queries-twice.txt"
+        "$BIN" search --index "$index" --corpus "$corpus" --color never --timings --limit 10 \
+            --batch "$SCALE/queries-twice.txt" >"$log.out" 2>"$log.err" || rc=$?
+        [[ $rc -le 1 ]] || { head -5 "$log.err" >&2; die "recoupe search x$k exited with $rc"; }
+        grep -P '\t[0-9.]+$' "$log.err" | tail -n +301 >"$log.timings" || true
+    else
+        "$BASELINE" search --index "$index" --limit 10 --batch "$queries" >"$log.out" 2>"$log.err" || rc=$?
+        [[ $rc -eq 0 ]] || { head -5 "$log.err" >&2; die "baseline search x$k exited with $rc"; }
+        grep -P '\t[0-9.]+$' "$log.err" >"$log.timings" || true
+    fi
+    local stats n p50 p99 mean max
+    stats=$(latency_stats "$log.timings") || die "no per-query timings in $log.timings"
+    read -r n p50 p99 mean max <<<"$stats"
+    [[ "$n" -eq 300 ]] || note "WARNING: $engine x$k: $n per-query timings for 300 queries"
+    S[$engine.x$k.answered]=$n
+    S[$engine.x$k.p50]=$p50
+    S[$engine.x$k.p99]=$p99
+    S[$engine.x$k.max]=$max
+    echo "scale: $engine x$k: $n queries, p50 $p50 ms, p99 $p99 ms, max $max ms, mean $mean ms"
+}
+
+# Queries with at least one hit, and how many of the baseline's top-10
+# articles recoupe also returns (sanity, not a target): one untimed
+# `--json` batch of recoupe, the baseline's hits of the timed batch.
+scale_hits() { # k corpus-dir recoupe-index
+    local k="$1" corpus="$2" index="$3"
+    "$BIN" search --index "$index" --corpus "$corpus" --json --limit 30 \
+        --batch "$SCALE/queries.txt" >"$LOGS/scale-recoupe-hits-x$k.jsonl" 2>/dev/null || true
+    local out
+    out=$(python3 - "$SCALE/queries.txt" "$LOGS/scale-recoupe-hits-x$k.jsonl" "$LOGS/scale-baseline-query-x$k.out" <<'EOF'
+import json, sys
+queries = [l.strip() for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+rec, base = {}, {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    h = json.loads(line)
+    docs = rec.setdefault(h["query"], [])
+    if h["doc"] not in docs and len(docs) < 10:
+        docs.append(h["doc"])
+for line in open(sys.argv[3], encoding="utf-8"):
+    parts = line.rstrip("\n").split("\t")
+    if len(parts) >= 4:
+        base.setdefault(parts[0], []).append(parts[3])
+shared = sum(len(set(rec.get(q, [])) & set(base.get(q, []))) for q in queries)
+total = sum(len(base.get(q, [])) for q in queries)
+print(sum(1 for q in queries if base.get(q)), sum(1 for q in queries if rec.get(q)),
+      f"{shared / total:.2f}" if total else "—")
+EOF
+)
+    read -r S[baseline.x$k.withhits] S[recoupe.x$k.withhits] S[overlap.x$k] <<<"$out"
+    echo "scale: x$k: queries with hits: baseline ${S[baseline.x$k.withhits]}, recoupe ${S[recoupe.x$k.withhits]}; share of the baseline's top-10 articles also in recoupe's first 10 articles: ${S[overlap.x$k]}"
+}
+
+# Median wall time in ms of a command run alone (>= 11 runs after 2 warm-ups).
+median_ms() { # name command...
+    local name="$1"; shift
+    if command -v hyperfine >/dev/null; then
+        # hyperfine -N splits its command like a POSIX shell: single-quote
+        # every word.
+        local quoted="" a q="'"
+        for a in "$@"; do quoted+=" '${a//$q/$q\\$q$q}'"; done
+        hyperfine -N -i --style none --warmup 2 --runs 21 --export-json "$LOGS/$name.hyperfine.json" \
+            "${quoted# }" >/dev/null 2>&1 || die "hyperfine failed on: $*"
+        python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f\"{r['median']*1000:.1f}\")" \
+            "$LOGS/$name.hyperfine.json"
+    else
+        python3 - "$@" <<'EOF'
+import statistics, subprocess, sys, time
+ms = []
+for i in range(23):
+    t = time.perf_counter()
+    subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if i >= 2:
+        ms.append((time.perf_counter() - t) * 1000)
+print(f"{statistics.median(ms):.1f}")
+EOF
+    fi
+}
+
+# Cold start: one process opens the index, answers the first name query,
+# exits.
+scale_cold() { # engine k corpus-dir index-dir
+    local engine="$1" k="$2" corpus="$3" index="$4" q
+    q=$(head -1 "$SCALE/queries.txt")
+    note "  $engine: cold start x$k ($q)"
+    if [[ $engine == recoupe ]]; then
+        S[$engine.x$k.cold]=$(median_ms "scale-recoupe-cold-x$k" "$BIN" search --index "$index" --corpus "$corpus" --color never --limit 10 "$q")
+    else
+        S[$engine.x$k.cold]=$(median_ms "scale-baseline-cold-x$k" "$BASELINE" search --index "$index" --limit 10 "$q")
+    fi
+    echo "scale: $engine x$k: cold start ${S[$engine.x$k.cold]} ms (median)"
+}
+
+# recoupe index with nothing changed: median of 21 runs; checks it reports
+# every article unchanged.
+scale_nochange() { # k corpus-dir index-dir
+    local k="$1" corpus="$2" index="$3"
+    note "  recoupe: no-change run x$k"
+    "$BIN" index --corpus "$corpus" --index "$index" --json --quiet >"$LOGS/scale-nochange-x$k.json" \
+        || die "recoupe index (no change, x$k) failed"
+    local unchanged; unchanged=$(json_field "$LOGS/scale-nochange-x$k.json" unchanged)
+    [[ "$unchanged" == "${S[recoupe.x$k.added]}" ]] || note "WARNING: no-change run x$k: $unchanged unchanged of ${S[recoupe.x$k.added]}"
+    local ms; ms=$(median_ms "scale-nochange-x$k" "$BIN" index --corpus "$corpus" --index "$index" --quiet)
+    S[recoupe.x$k.nochange]=$(python3 -c "import sys; print(f'{float(sys.argv[1])/1000:.3f}')" "$ms")
+    echo "scale: recoupe x$k: no-change run ${S[recoupe.x$k.nochange]} s ($unchanged unchanged)"
+}
+
+# +1,000 articles in a new file of the x16 corpus (the largest scale run),
+# both engines: wall time, against 1,000/N of that scale's full index time.
+scale_add() { # k corpus-dir recoupe-index baseline-index
+    local k="$1" corpus="$2" rindex="$3" bindex="$4" add="$SCALE/add-1000.jsonl" rc=0
+    write_scale_additions "$add"
+    note "  +1,000 articles to x$k"
+    ln -sfn "$add" "$corpus/add-1000.jsonl"
+    /usr/bin/time -v -o "$LOGS/scale-recoupe-add-x$k.time" \
+        "$BIN" index --corpus "$corpus" --index "$rindex" --json --quiet --threads "$SCALE_THREADS" \
+        >"$LOGS/scale-recoupe-add-x$k.json" 2>"$LOGS/scale-recoupe-add-x$k.err" || rc=$?
+    rm -f "$corpus/add-1000.jsonl"
+    [[ $rc -eq 0 ]] || { tail -5 "$LOGS/scale-recoupe-add-x$k.err" >&2; die "recoupe index (+1000) exited with $rc"; }
+    local added; added=$(json_field "$LOGS/scale-recoupe-add-x$k.json" added)
+    [[ "$added" == 1000 ]] || note "WARNING: recoupe reported $added added articles, not 1000"
+    S[recoupe.add]=$(time_wall "$LOGS/scale-recoupe-add-x$k.time")
+    rc=0
+    /usr/bin/time -v -o "$LOGS/scale-baseline-add-x$k.time" \
+        "$BASELINE" index --append --corpus "$add" --index "$bindex" --threads "$SCALE_THREADS" \
+        >"$LOGS/scale-baseline-add-x$k.out" 2>"$LOGS/scale-baseline-add-x$k.err" || rc=$?
+    [[ $rc -eq 0 ]] || { tail -5 "$LOGS/scale-baseline-add-x$k.err" >&2; die "baseline index --append exited with $rc"; }
+    S[baseline.add]=$(time_wall "$LOGS/scale-baseline-add-x$k.time")
+    local e
+    for e in baseline recoupe; do
+        S[$e.add.prop]=$(python3 -c "import sys; w,n=map(float,sys.argv[1:]); print(f'{w*1000/n:.2f}')" \
+            "${S[$e.x$k.wall]}" "${S[$e.x$k.added]}")
+    done
+    echo "scale: +1,000 articles to x$k: baseline ${S[baseline.add]} s, recoupe ${S[recoupe.add]} s (1,000/N of the full index: baseline ${S[baseline.add.prop]} s, recoupe ${S[recoupe.add.prop]} s)"
+}
+
+# a / b with 2 decimals, "—" when either is missing.
+ratio() {
+    python3 -c "
+import sys
+try:
+    a, b = float(sys.argv[1]), float(sys.argv[2])
+    print(f'{a / b:.2f}' if b else '—')
+except ValueError:
+    print('—')" "$1" "$2"
+}
+
+# One table row; the ratio is computed unless given (possibly empty).
+row() { # label baseline recoupe target [ratio]
+    local r="${5-$(ratio "$3" "$2")}"
+    echo "| $1 | $2 | $3 | $r | $4 |"
+}
+
+scale_table() { # max
+    local max="$1" big="x$1"
+    echo "Scale benchmark, $(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, recoupe $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "(\`$BIN\`, baseline \`$BASELINE\`), $SCALE_THREADS indexing threads, 256 MiB writer memory, SCALE_MAX=$max"
+    echo "load average (1 min) at the start: $(sget load.start), at the end: $(cut -d' ' -f1 /proc/loadavg)"
+    echo
+    echo "| figure | bare tantivy | recoupe | ratio recoupe/baseline | target |"
+    echo "|---|---:|---:|---:|---|"
+    local k
+    for k in 1 4 16; do
+        [[ $k -le $max ]] || continue
+        row "index x$k: articles" "$(sget baseline.x$k.added)" "$(sget recoupe.x$k.added)" "" ""
+        row "index x$k: wall (s)" "$(sget baseline.x$k.wall)" "$(sget recoupe.x$k.wall)" ""
+        local cpu_t=""; [[ $k -le 4 ]] && cpu_t="ratio ≤ 1.4"
+        row "index x$k: CPU user+sys (s)" "$(sget baseline.x$k.cpu)" "$(sget recoupe.x$k.cpu)" "$cpu_t"
+        row "index x$k: peak RSS (MiB)" "$(sget baseline.x$k.rss)" "$(sget recoupe.x$k.rss)" "recoupe ≤ 300"
+        local size_t=""; [[ $k -eq 1 ]] && size_t="ratio ≤ 1.3"
+        row "index x$k: size (MiB)" "$(sget baseline.x$k.size)" "$(sget recoupe.x$k.size)" "$size_t"
+    done
+    row "query x1: answered / with hits" "$(sget baseline.x1.answered) / $(sget baseline.x1.withhits)" \
+        "$(sget recoupe.x1.answered) / $(sget recoupe.x1.withhits)" "300 / —" ""
+    row "query x1: p50 (ms)" "$(sget baseline.x1.p50)" "$(sget recoupe.x1.p50)" "ratio ≤ 1.3"
+    row "query x1: p99 (ms)" "$(sget baseline.x1.p99)" "$(sget recoupe.x1.p99)" "ratio ≤ 1.5"
+    row "query x1: max (ms)" "$(sget baseline.x1.max)" "$(sget recoupe.x1.max)" ""
+    row "query x1: baseline top-10 articles also in recoupe's top 10" "" "$(sget overlap.x1)" "" ""
+    if [[ $max -ge 16 ]]; then
+        row "query x16: answered" "$(sget baseline.x16.answered)" "$(sget recoupe.x16.answered)" "300" ""
+        row "query x16: p50 (ms)" "$(sget baseline.x16.p50)" "$(sget recoupe.x16.p50)" ""
+        row "query x16: p99 (ms)" "$(sget baseline.x16.p99)" "$(sget recoupe.x16.p99)" "recoupe ≤ 25"
+        row "query x16: max (ms)" "$(sget baseline.x16.max)" "$(sget recoupe.x16.max)" ""
+    fi
+    row "cold start x1: open, 1 query, exit (ms, median)" "$(sget baseline.x1.cold)" "$(sget recoupe.x1.cold)" "recoupe ≤ 10"
+    [[ $max -lt 16 ]] || row "cold start x16 (ms, median)" "$(sget baseline.x16.cold)" "$(sget recoupe.x16.cold)" ""
+    row "no-change run x1 (s)" "—" "$(sget recoupe.x1.nochange)" "" ""
+    [[ $max -lt 16 ]] || row "no-change run x16 (s)" "—" "$(sget recoupe.x16.nochange)" "recoupe ≤ 0.5" ""
+    row "+1,000 articles to $big (s)" "$(sget baseline.add)" "$(sget recoupe.add)" ""
+    row "+1,000 articles: 1,000/N of the full $big index time (s)" "$(sget baseline.add.prop)" "$(sget recoupe.add.prop)" ""
+    row "+1,000 articles: measured / proportional" "$(ratio "$(sget baseline.add)" "$(sget baseline.add.prop)")" \
+        "$(ratio "$(sget recoupe.add)" "$(sget recoupe.add.prop)")" "proportional (≈ 1)" ""
+    if [[ $max -ge 4 ]]; then
+        local e b r
+        for k in 4 16; do
+            [[ $k -le $max ]] || continue
+            b=$(ratio "$(sget baseline.x$k.wall)" "$(sget baseline.x1.wall)")
+            r=$(ratio "$(sget recoupe.x$k.wall)" "$(sget recoupe.x1.wall)")
+            row "linearity: index wall x$k / x1" "$b" "$r" "$([[ $k -eq 16 ]] && echo '≤ 16.5')" ""
+            b=$(ratio "$(sget baseline.x$k.cpu)" "$(sget baseline.x1.cpu)")
+            r=$(ratio "$(sget recoupe.x$k.cpu)" "$(sget recoupe.x1.cpu)")
+            row "linearity: index CPU x$k / x1" "$b" "$r" "" ""
+            b=$(ratio "$(sget baseline.x$k.size)" "$(sget baseline.x1.size)")
+            r=$(ratio "$(sget recoupe.x$k.size)" "$(sget recoupe.x1.size)")
+            row "linearity: index size x$k / x1" "$b" "$r" "$([[ $k -eq 16 ]] && echo '≤ 16.5')" ""
+        done
+        [[ $max -lt 16 ]] || row "linearity: query p99 x16 / x1" \
+            "$(ratio "$(sget baseline.x16.p99)" "$(sget baseline.x1.p99)")" \
+            "$(ratio "$(sget recoupe.x16.p99)" "$(sget recoupe.x1.p99)")" "" ""
+    fi
+}
+
+bench_scale() {
+    case "$SCALE_MAX" in 1|4|16) ;; *) die "SCALE_MAX must be 1, 4 or 16 (got $SCALE_MAX)" ;; esac
+    note "h. scale: recoupe and a bare-tantivy baseline on OrangeSum x1..x$SCALE_MAX"
+    S[load.start]=$(cut -d' ' -f1 /proc/loadavg)
+    build_baseline
+    mkdir -p "$SCALE" "$LOGS"
+    write_scale_copies "$SCALE_MAX"
+    write_scale_queries "$SCALE/queries.txt"
+    local k corpus e
+    for k in 1 4 16; do
+        [[ $k -le $SCALE_MAX ]] || continue
+        corpus=$(scale_corpus "$k")
+        for e in baseline recoupe; do
+            scale_index "$e" "$k" "$corpus" "$SCALE/$e-x$k"
+        done
+        if [[ $k -eq 1 || $k -eq 16 ]]; then
+            for e in baseline recoupe; do
+                scale_query "$e" "$k" "$corpus" "$SCALE/$e-x$k"
+                scale_cold "$e" "$k" "$corpus" "$SCALE/$e-x$k"
+            done
+            [[ $k -ne 1 ]] || scale_hits 1 "$corpus" "$SCALE/recoupe-x1"
+            scale_nochange "$k" "$corpus" "$SCALE/recoupe-x$k"
+        fi
+        if [[ $k -eq $SCALE_MAX && $k -gt 1 ]]; then
+            scale_add "$k" "$corpus" "$SCALE/recoupe-x$k" "$SCALE/baseline-x$k"
+        fi
+        # Only x1 and the largest indexes are kept (disk space).
+        if [[ $k -ne 1 && $k -ne $SCALE_MAX ]]; then rm -rf "$SCALE/baseline-x$k" "$SCALE/recoupe-x$k"; fi
+    done
+    scale_table "$SCALE_MAX" | tee "$LOGS/scale.md"
+    record "Scale table" "$LOGS/scale.md"
+}
+
 # ---------------------------------------------------------------- main
 
 target_of() {
@@ -630,6 +1061,7 @@ case "$PART" in
     names) bench_names ;;
     names-real) bench_names_real ;;
     ablation) bench_ablation ;;
+    scale) bench_scale ;;
     all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names; bench_names_real ;;
 esac
 
