@@ -943,7 +943,7 @@ row() { # label baseline recoupe target [ratio]
 scale_table() { # max
     local max="$1" big="x$1"
     echo "Scale benchmark, $(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, recoupe $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "(\`$BIN\`, baseline \`$BASELINE\`), $SCALE_THREADS indexing threads, 256 MiB writer memory, SCALE_MAX=$max"
+    echo "(\`$BIN\`, baseline \`$BASELINE\`), $SCALE_THREADS indexing threads, writer memory: recoupe its default, baseline 256 MiB, SCALE_MAX=$max"
     echo "load average (1 min) at the start: $(sget load.start), at the end: $(cut -d' ' -f1 /proc/loadavg)"
     echo
     echo "| figure | bare tantivy | recoupe | ratio recoupe/baseline | target |"
