@@ -103,6 +103,11 @@ impl Known {
         self.records.insert(key, held);
     }
 
+    /// True when no record is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     /// True when `key` is among the records loaded.
     pub fn holds(&self, key: &Key) -> bool {
         self.records.contains_key(key)

@@ -313,7 +313,7 @@ pub struct Aliases {
     table: Vec<Vec<String>>,
     /// Each group analysed (on first use), with, for each name of `table`,
     /// its place among the analysed names (a name with no word has none).
-    groups: Vec<std::cell::OnceCell<(Vec<AliasName>, Vec<Option<usize>>)>>,
+    groups: Vec<std::cell::OnceCell<AnalysedGroup>>,
     analyzer: Arc<Analyzer>,
     /// (group, name) by every word of the name: its exact form (as an
     /// acronym term, so that it cannot meet a spelling key) and its
@@ -323,6 +323,10 @@ pub struct Aliases {
     /// [`names_it`] turns away.
     by_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
 }
+
+/// The names of a group that have words, and for each name of the table,
+/// its place among them.
+type AnalysedGroup = (Vec<AliasName>, Vec<Option<usize>>);
 
 /// The lookup keys of a word in [`Aliases::by_word`].
 fn lookup_keys(exact: &str) -> Vec<String> {
@@ -356,8 +360,11 @@ impl Aliases {
             Default::default();
         for (g, group) in table.iter().enumerate() {
             for (n, name) in group.iter().enumerate() {
-                let mut exacts: Vec<String> =
-                    analyzer.exact_words(name).into_iter().map(|w| w.exact).collect();
+                let mut exacts: Vec<String> = analyzer
+                    .exact_words(name)
+                    .into_iter()
+                    .map(|w| w.exact)
+                    .collect();
                 exacts.sort_unstable();
                 exacts.dedup();
                 for exact in exacts {
@@ -379,7 +386,7 @@ impl Aliases {
     }
 
     /// Group `g`, analysed.
-    fn group(&self, g: usize) -> &(Vec<AliasName>, Vec<Option<usize>>) {
+    fn group(&self, g: usize) -> &AnalysedGroup {
         self.groups[g].get_or_init(|| {
             let mut names = Vec::new();
             let mut place = Vec::new();
@@ -408,10 +415,13 @@ impl Aliases {
         found.sort_unstable();
         found.dedup();
         let same_key = |name: &AliasName| {
-            name.words.first().and_then(|w| w.first()).is_some_and(|first| {
-                let keys = lookup_keys(&first.exact);
-                lookup_keys(&word.exact).iter().any(|k| keys.contains(k))
-            })
+            name.words
+                .first()
+                .and_then(|w| w.first())
+                .is_some_and(|first| {
+                    let keys = lookup_keys(&first.exact);
+                    lookup_keys(&word.exact).iter().any(|k| keys.contains(k))
+                })
         };
         found
             .into_iter()
