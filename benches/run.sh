@@ -296,50 +296,8 @@ bench_incremental() {
 # index-schema/stopwords.txt are never used. When a title gives nothing new,
 # the walk goes on with the next one of its stride.
 write_latency_queries() { # output-file
-    zcat "$ORANGESUM" | python3 -c '
-import json, re, sys
-
-# Words recoupe leaves out of queries would make stopword-only queries.
-stop = set()
-for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.strip()
-    if line and not line.startswith("#"):
-        stop.add(line.lower())
-titles = [json.loads(line).get("title") or "" for line in sys.stdin]
-word = re.compile(r"[^\W\d_]+")
-step = max(1, len(titles) // 150)
-
-def walk(start):
-    for offset in range(step):
-        yield from range((start + offset) % step, len(titles), step)
-
-def plain_query(title, n):
-    words = [w.lower() for w in word.findall(title) if len(w) >= 4 and w.lower() not in stop]
-    return " ".join(words[:n]) if len(words) >= n else None
-
-def name_query(title):
-    run = []
-    for w in word.findall(title)[1:]:
-        if len(w) >= 3 and w[0].isupper() and not w.isupper() and w.lower() not in stop:
-            run.append(w)
-        elif run:
-            break
-    return " ".join(run[:2]) or None
-
-def collect(start, make):
-    out = []
-    for i in walk(start):
-        q = make(titles[i], len(out))
-        if q and q not in out:
-            out.append(q)
-            if len(out) == 150:
-                break
-    return out
-
-plain = collect(0, lambda t, k: plain_query(t, 1 + k % 3))
-names = collect(step // 2, lambda t, k: name_query(t))
-print("\n".join(plain + names))
-' "$REPO/index-schema/stopwords.txt" >"$1"
+    zcat "$ORANGESUM" | python3 "$REPO/benches/title_queries.py" "$REPO/index-schema/stopwords.txt" \
+        --count 150 --sizes 1,2,3 --order plain,names >"$1"
     local n; n=$(wc -l <"$1")
     [[ "$n" -eq 300 ]] || die "expected 300 latency queries, got $n"
 }
@@ -695,48 +653,8 @@ for i, line in enumerate(sys.stdin):
 # from OrangeSum titles (as in write_latency_queries, every 361st title), then
 # 100 PIAF dev questions (every k-th distinct cleaned question, k = n / 100).
 write_scale_queries() { # output-file
-    zcat "$ORANGESUM" | python3 -c '
-import json, re, sys
-stop = set()
-for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.strip()
-    if line and not line.startswith("#"):
-        stop.add(line.lower())
-titles = [json.loads(line).get("title") or "" for line in sys.stdin]
-word = re.compile(r"[^\W\d_]+")
-step = max(1, len(titles) // 100)
-
-def walk(start):
-    for offset in range(step):
-        yield from range((start + offset) % step, len(titles), step)
-
-def topic(title, n):
-    words = [w.lower() for w in word.findall(title) if len(w) >= 4 and w.lower() not in stop]
-    return " ".join(words[:n]) if len(words) >= n else None
-
-def name(title):
-    run = []
-    for w in word.findall(title)[1:]:
-        if len(w) >= 3 and w[0].isupper() and not w.isupper() and w.lower() not in stop:
-            run.append(w)
-        elif run:
-            break
-    return " ".join(run[:2]) or None
-
-def collect(start, make):
-    out = []
-    for i in walk(start):
-        q = make(titles[i], len(out))
-        if q and q not in out:
-            out.append(q)
-            if len(out) == 100:
-                break
-    return out
-
-names = collect(step // 2, lambda t, k: name(t))
-topics = collect(0, lambda t, k: topic(t, 2 + k % 3))
-print("\n".join(names + topics))
-' "$REPO/index-schema/stopwords.txt" >"$1"
+    zcat "$ORANGESUM" | python3 "$REPO/benches/title_queries.py" "$REPO/index-schema/stopwords.txt" \
+        --count 100 --sizes 2,3,4 --order names,plain >"$1"
     local piaf="$SCALE/piaf-questions.txt"
     python3 "$EVAL" queries "$PIAF_QUESTIONS" >"$piaf"
     local n k; n=$(wc -l <"$piaf"); k=$((n / 100))
