@@ -668,6 +668,13 @@ write_scale_queries() { # output-file
 declare -A S=()
 sget() { echo "${S[$1]:-—}"; }
 
+# The highest 1-minute load average seen after a measurement: on 2 cores,
+# much above 2 means something else competed with the run.
+load_mark() {
+    local l; l=$(cut -d' ' -f1 /proc/loadavg)
+    S[load.max]=$(python3 -c "import sys; print(max(float(a) for a in sys.argv[1:]))" "$l" "${S[load.max]:-0}")
+}
+
 # Index a corpus with one engine under /usr/bin/time -v; records wall, CPU
 # (user + sys), peak RSS and size under "<engine>.x<k>.*".
 scale_index() { # engine k corpus-dir index-dir
@@ -695,6 +702,7 @@ scale_index() { # engine k corpus-dir index-dir
     fi
     S[$engine.x$k.added]=$added
     echo "scale: $engine x$k: $added articles in ${S[$engine.x$k.wall]} s (CPU ${S[$engine.x$k.cpu]} s), peak RSS ${S[$engine.x$k.rss]} MiB, index ${S[$engine.x$k.size]} MiB"
+    load_mark
 }
 
 # The 300 queries through one batch process per engine. Each engine answers
@@ -725,6 +733,7 @@ scale_query() { # engine k corpus-dir index-dir
     S[$engine.x$k.p99]=$p99
     S[$engine.x$k.max]=$max
     echo "scale: $engine x$k: $n queries, p50 $p50 ms, p99 $p99 ms, max $max ms, mean $mean ms"
+    load_mark
 }
 
 # Queries with at least one hit, and how many of the baseline's top-10
@@ -796,6 +805,7 @@ scale_cold() { # engine k corpus-dir index-dir
         S[$engine.x$k.cold]=$(median_ms "scale-baseline-cold-x$k" "$BASELINE" search --index "$index" --limit 10 "$q")
     fi
     echo "scale: $engine x$k: cold start ${S[$engine.x$k.cold]} ms (median)"
+    load_mark
 }
 
 # recoupe index with nothing changed: median of 21 runs; checks it reports
@@ -810,6 +820,7 @@ scale_nochange() { # k corpus-dir index-dir
     local ms; ms=$(median_ms "scale-nochange-x$k" "$BIN" index --corpus "$corpus" --index "$index" --quiet)
     S[recoupe.x$k.nochange]=$(python3 -c "import sys; print(f'{float(sys.argv[1])/1000:.3f}')" "$ms")
     echo "scale: recoupe x$k: no-change run ${S[recoupe.x$k.nochange]} s ($unchanged unchanged)"
+    load_mark
 }
 
 # +1,000 articles in a new file of the x16 corpus (the largest scale run),
@@ -839,6 +850,7 @@ scale_add() { # k corpus-dir recoupe-index baseline-index
             "${S[$e.x$k.wall]}" "${S[$e.x$k.added]}")
     done
     echo "scale: +1,000 articles to x$k: baseline ${S[baseline.add]} s, recoupe ${S[recoupe.add]} s (1,000/N of the full index: baseline ${S[baseline.add.prop]} s, recoupe ${S[recoupe.add.prop]} s)"
+    load_mark
 }
 
 # a / b with 2 decimals, "—" when either is missing.
@@ -862,7 +874,7 @@ scale_table() { # max
     local max="$1" big="x$1"
     echo "Scale benchmark, $(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, recoupe $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "(\`$BIN\`, baseline \`$BASELINE\`), $SCALE_THREADS indexing threads, writer memory: recoupe its default, baseline 256 MiB, SCALE_MAX=$max"
-    echo "load average (1 min) at the start: $(sget load.start), at the end: $(cut -d' ' -f1 /proc/loadavg)"
+    echo "1-minute load average: $(sget load.start) at the start, at most $(sget load.max) after a measurement, $(cut -d' ' -f1 /proc/loadavg) at the end"
     echo
     echo "| figure | bare tantivy | recoupe | ratio recoupe/baseline | target |"
     echo "|---|---:|---:|---:|---|"
