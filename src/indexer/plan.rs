@@ -123,11 +123,6 @@ impl Known {
         self.records.len()
     }
 
-    /// The files the index holds records of.
-    pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.by_file.keys().map(String::as_str)
-    }
-
     /// What to do with a record known as `key`, read from `file` with `hash`.
     pub fn action(&self, key: &Key, file: &str, hash: u64) -> Action {
         match self.records.get(key) {
