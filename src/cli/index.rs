@@ -66,13 +66,17 @@ pub struct IndexArgs {
 /// Prints problems on stderr and a progress bar on a terminal.
 pub struct CliReporter {
     bar: Option<ProgressBar>,
+    /// Progress is shown (asked for, and stderr is a terminal).
+    progress: bool,
     pub problems: u64,
 }
 
 impl CliReporter {
     pub fn new(progress: bool) -> CliReporter {
+        let progress = progress && std::io::stderr().is_terminal();
         CliReporter {
-            bar: (progress && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
+            bar: progress.then(ProgressBar::hidden),
+            progress,
             problems: 0,
         }
     }
@@ -121,6 +125,16 @@ impl Reporter for CliReporter {
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+        }
+    }
+
+    fn merging(&mut self, segments: usize, into: usize) {
+        if self.progress {
+            let bar = ProgressBar::new_spinner().with_message(format!(
+                "merging {segments} segments into {into} (a build's last step)"
+            ));
+            bar.enable_steady_tick(Duration::from_millis(200));
+            self.bar = Some(bar);
         }
     }
 }
@@ -214,7 +228,9 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         memory: args.memory.max(16) << 20,
     };
     let mut reporter = CliReporter::new(!args.quiet && !args.json);
-    match index(paths, &opts, &mut reporter) {
+    let result = index(paths, &opts, &mut reporter);
+    reporter.finish();
+    match result {
         Ok(summary) => {
             if args.json {
                 match serde_json::to_string(&summary) {

@@ -22,6 +22,7 @@
 //! - an index built by another version is rebuilt in a new generation,
 //!   published only once complete.
 
+pub mod compact;
 pub mod plan;
 pub mod write;
 
@@ -91,6 +92,9 @@ pub trait Reporter {
     fn advance(&mut self, _bytes: u64) {}
     /// Reading is done; the commit follows.
     fn finish(&mut self) {}
+    /// A build's `segments` are being merged into `into` (after its commit,
+    /// before it is published; see [`compact`]).
+    fn merging(&mut self, _segments: usize, _into: usize) {}
 }
 
 /// A reporter that only counts (for library users and tests).
@@ -149,6 +153,18 @@ impl RunError {
     /// True when another indexer holds the lock.
     pub fn is_busy(&self) -> bool {
         matches!(self, RunError::Index(IndexError::Busy { .. }))
+    }
+}
+
+/// Hands the memory the build freed back to the system, so that the
+/// merges' mapped pages come on top of what is in use, not of the build's
+/// peak. (glibc keeps freed memory for reuse; other allocators need not.)
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it
+    // takes no pointer and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -544,6 +560,14 @@ pub fn run(
             .wait_merging_threads()
             .map_err(|e| IndexError::tantivy(index.dir(), e))?;
         if !incremental {
+            // The build's threads, and their caches, are gone: the merges
+            // run in a writer of their own, with the least memory.
+            release_free_memory();
+            let mut merger = index.writer(1, 16 << 20)?;
+            merger.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            compact::compact(&mut merger, &mut |from, to| reporter.merging(from, to))
+                .and_then(|_| merger.wait_merging_threads())
+                .map_err(|e| IndexError::tantivy(index.dir(), e))?;
             index.publish()?;
         }
         summary.committed = true;
