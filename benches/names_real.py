@@ -79,6 +79,8 @@ def search(recoupe, corpus, index, queries, strict, keep):
     hits = defaultdict(list)
     for line in run.stdout.splitlines():
         hit = json.loads(line)
+        if "summary" in hit:
+            continue
         key = (hit["doc"], hit["passage"])
         if key not in hits[hit["query"]]:
             hits[hit["query"]].append(key)

@@ -25,6 +25,8 @@ def found(recoupe, corpus, index, queries, strict):
     docs = {q: set() for q in queries}
     for line in out.splitlines():
         hit = json.loads(line)
+        if "summary" in hit:
+            continue
         docs.setdefault(hit["query"], set()).add(hit["doc"])
     return docs
 

@@ -10,7 +10,8 @@ Two sub-commands:
       a space, then runs of spaces collapse to one.
 
   retrieval_eval.py score QUESTIONS_TSV HITS_JSONL [--k 10] [--recall-at 1,10,100]
-      Reads the `recoupe search --json --batch` output (one hit a line) and
+      Reads the `recoupe search --json --batch` output (one hit a line, each
+      query closed by a summary line, skipped) and
       prints MRR@k and recall@k as one JSON object. Hits are passages, so
       several may come from the same article: each question's hits are reduced
       to their distinct `doc` values in rank order, and only the first k
@@ -67,6 +68,8 @@ def cmd_score(args):
                 continue
             try:
                 hit = json.loads(line)
+                if "summary" in hit:
+                    continue
                 query = " ".join(hit["query"].split())
                 rank = int(hit["rank"])
                 doc = hit["doc"]

@@ -750,6 +750,8 @@ queries = [l.strip() for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
 rec, base = {}, {}
 for line in open(sys.argv[2], encoding="utf-8"):
     h = json.loads(line)
+    if "summary" in h:
+        continue
     docs = rec.setdefault(h["query"], [])
     if h["doc"] not in docs and len(docs) < 10:
         docs.append(h["doc"])

@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the map of modules.
 
 pub mod analysis;
+pub mod api;
 pub mod corpus;
 pub mod index;
 pub mod indexer;

@@ -14,7 +14,7 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use util::{docs, TestEnv};
+use util::{docs, split_summaries, TestEnv};
 
 // ---------------------------------------------------------------------------
 // Helpers about this test file's own little corpora.
@@ -124,7 +124,15 @@ fn json_lines_have_the_documented_keys_in_order_and_valid_highlights() {
         "matches",
     ];
     let mut ranks = Vec::new();
-    for line in out.stdout.lines() {
+    let mut lines: Vec<&str> = out.stdout.lines().collect();
+    // The last line counts what the query matches in the whole index.
+    let summary: Value = serde_json::from_str(lines.pop().unwrap()).unwrap();
+    let summary = &summary["summary"];
+    assert_eq!(summary["query"], "Poutine Moscou");
+    assert!(summary["passages"].as_u64().unwrap() >= lines.len() as u64);
+    assert!(summary["articles"].as_u64().unwrap() >= 1);
+    assert!(summary["spellings"].is_array());
+    for line in lines {
         // Key order as written on the line (serde_json's Map sorts keys).
         let mut keys = Vec::new();
         let v: Value = serde_json::from_str(line).expect("each line is JSON");
@@ -438,7 +446,24 @@ fn batch_file_answers_every_query_in_one_process() {
     let q = queries.to_str().unwrap();
     let out = env.run(&["search", "--json", "--batch", q]);
     out.expect_code(0);
-    let lines = out.json_lines();
+    let (lines, summaries) = split_summaries(out.json_lines());
+    // Every query closes with its counts, one that found nothing too.
+    let counted: Vec<(&str, u64)> = summaries
+        .iter()
+        .map(|s| {
+            (
+                s["query"].as_str().unwrap(),
+                s["passages"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counted.len(), 3, "{counted:?}");
+    assert_eq!(counted[1], ("zzzzqqqx", 0));
+    for (i, query) in [(0, "frontière"), (2, "grève")] {
+        assert_eq!(counted[i].0, query);
+        let shown = lines.iter().filter(|l| l["query"] == query).count() as u64;
+        assert!(counted[i].1 >= shown, "{counted:?}: {shown} shown");
+    }
     let asked: Vec<&str> = lines.iter().map(|l| l["query"].as_str().unwrap()).collect();
     assert!(asked.contains(&"frontière"), "{asked:?}");
     assert!(asked.contains(&"grève"), "{asked:?}");
@@ -468,7 +493,13 @@ fn batch_exits_1_when_no_query_hits() {
     fs::write(&queries, "zzzzqqqx\n# frontière\nqqqxzzzz\n").unwrap();
     let out = env.run(&["search", "--json", "--batch", queries.to_str().unwrap()]);
     out.expect_code(1);
-    assert!(out.stdout.is_empty(), "{out:#?}");
+    let (hits, summaries) = split_summaries(out.json_lines());
+    assert!(hits.is_empty(), "{out:#?}");
+    let zero: Vec<u64> = summaries
+        .iter()
+        .map(|s| s["passages"].as_u64().unwrap())
+        .collect();
+    assert_eq!(zero, [0, 0], "{out:#?}");
 }
 
 #[test]
@@ -479,7 +510,7 @@ fn batch_reads_queries_from_standard_input() {
         "# a comment\nfrontière\n\ndouaniers\n",
     );
     out.expect_code(0);
-    let lines = out.json_lines();
+    let lines = out.hit_lines();
     let mut asked: Vec<&str> = lines.iter().map(|l| l["query"].as_str().unwrap()).collect();
     asked.dedup();
     assert_eq!(asked, ["frontière", "douaniers"]);

@@ -320,6 +320,26 @@ fn soak_over_real_french_news() {
         if line.trim().is_empty() {
             continue;
         }
+        if line.starts_with("{\"summary\":") {
+            // Each query's counts: at least the hits shown, and no more
+            // articles than passages.
+            let v: Value = serde_json::from_str(&line).unwrap_or_default();
+            let s = &v["summary"];
+            let shown = per_query
+                .get(s["query"].as_str().unwrap_or_default())
+                .copied()
+                .unwrap_or(0) as u64;
+            let (passages, articles) = (s["passages"].as_u64(), s["articles"].as_u64());
+            let sane = matches!((passages, articles), (Some(p), Some(a))
+                if p >= shown && a <= p && (p == 0) == (a == 0));
+            if !sane && failures.len() < 20 {
+                failures.push(format!(
+                    "line {}: summary counts {shown} shown: {line}",
+                    n + 1
+                ));
+            }
+            continue;
+        }
         hits += 1;
         match check_hit(&line) {
             Ok(()) => {

@@ -11,8 +11,9 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
+use recoupe::api;
+use recoupe::search::plan::How;
 use recoupe::search::Hit;
-use serde::Serialize;
 
 use super::term::clean;
 
@@ -38,53 +39,101 @@ pub fn terminal_stdout(
 }
 
 const TITLE: Style = Style::new().bold();
-const MARK: Style = Style::new()
-    .bold()
-    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 const DIM: Style = Style::new().dimmed();
 
-/// Joins spans separated only by spaces, so a matched phrase reads as one
-/// highlight (`**bases militaires**`, not `**bases** **militaires**`).
-fn merge_adjacent(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for &(s, e) in spans {
+/// How a match of each kind is shown in colour: the words as typed (or
+/// another form of them) in yellow, other spellings in cyan, aliases in
+/// magenta, typos in red and underlined.
+fn mark_style(how: How) -> Style {
+    let color = |c: AnsiColor| Style::new().bold().fg_color(Some(anstyle::Color::Ansi(c)));
+    match how {
+        How::Exact | How::Stem => color(AnsiColor::Yellow),
+        How::Variant => color(AnsiColor::Cyan),
+        How::Alias => color(AnsiColor::Magenta),
+        How::Typo => color(AnsiColor::Red).underline(),
+    }
+}
+
+/// Without colour: `**as typed**`, `*another spelling, alias or typo*`.
+fn plain_mark(how: How) -> &'static str {
+    match how {
+        How::Exact | How::Stem => "**",
+        How::Variant | How::Alias | How::Typo => "*",
+    }
+}
+
+/// Joins spans separated only by spaces, hyphens or apostrophes, so a
+/// matched phrase or name reads as one highlight (`**bases militaires**`,
+/// `**al-Charaa**`, not `**bases** **militaires**`). A joined span takes
+/// the kind furthest from the words as typed.
+fn merge_adjacent(text: &str, spans: &[(usize, usize, How)]) -> Vec<(usize, usize, How)> {
+    let mut out: Vec<(usize, usize, How)> = Vec::with_capacity(spans.len());
+    for &(s, e, how) in spans {
         match out.last_mut() {
             Some(last)
                 if last.1 <= s
-                    && text
-                        .get(last.1..s)
-                        .is_some_and(|gap| gap.chars().all(|c| c == ' ')) =>
+                    && text.get(last.1..s).is_some_and(|gap| {
+                        gap.chars().all(|c| matches!(c, ' ' | '-' | '\'' | '’'))
+                    }) =>
             {
                 last.1 = e;
+                last.2 = last.2.max(how);
             }
-            _ => out.push((s, e)),
+            _ => out.push((s, e, how)),
         }
     }
     out
 }
 
-/// `text`, cleaned for a terminal, with its spans marked: in colour (then
-/// `base` is restored after each mark), or between `**` when plain. The
-/// spans are byte offsets into `text`; each piece is cleaned on its own, so
-/// cleaning never moves a mark.
-fn marked(text: &str, spans: &[(usize, usize)], color: bool, base: Style) -> String {
+/// `text`, cleaned for a terminal, with its spans marked by kind: in colour
+/// (then `base` is restored after each mark), or between `**` / `*` when
+/// plain. The spans are byte offsets into `text`; each piece is cleaned on
+/// its own, so cleaning never moves a mark.
+fn marked(text: &str, spans: &[(usize, usize, How)], color: bool, base: Style) -> String {
     let mut out = String::with_capacity(text.len() + spans.len() * 8);
     let mut at = 0;
-    for (s, e) in merge_adjacent(text, spans) {
+    for (s, e, how) in merge_adjacent(text, spans) {
         if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             continue;
         }
         out.push_str(&clean(&text[at..s]));
         let word = clean(&text[s..e]);
         let _ = if color {
-            write!(out, "{MARK}{word}{MARK:#}{base}")
+            let mark = mark_style(how);
+            write!(out, "{mark}{word}{mark:#}{base}")
         } else {
-            write!(out, "**{word}**")
+            let m = plain_mark(how);
+            write!(out, "{m}{word}{m}")
         };
         at = e;
     }
     out.push_str(&clean(&text[at..]));
     out
+}
+
+/// The legend of the marks, in the marks themselves (`--explain`).
+pub fn legend(color: bool) -> String {
+    let kinds = [
+        (How::Exact, "as typed or another form"),
+        (How::Variant, "other spelling"),
+        (How::Alias, "alias"),
+        (How::Typo, "typo"),
+    ];
+    let shown: Vec<String> = if color {
+        kinds
+            .iter()
+            .map(|&(how, label)| {
+                let mark = mark_style(how);
+                format!("{mark}{label}{mark:#}")
+            })
+            .collect()
+    } else {
+        vec![
+            "**as typed or another form**".to_string(),
+            "*other spelling, alias or typo*".to_string(),
+        ]
+    };
+    format!("marks: {}", shown.join(", "))
 }
 
 /// `text` in `style` when in colour, cleaned either way.
@@ -119,6 +168,9 @@ pub fn write_hit(out: &mut dyn Write, hit: &Hit, color: bool, explain: bool) -> 
     meta.push(format!("{} (passage {})", hit.path, hit.passage));
     if hit.doc != hit.path {
         meta.push(format!("id {}", hit.doc));
+    }
+    if !hit.url.is_empty() {
+        meta.push(hit.url.clone());
     }
     if hit.title_only {
         meta.push("matched through its title only".to_string());
@@ -164,49 +216,54 @@ pub fn write_hit(out: &mut dyn Write, hit: &Hit, color: bool, explain: bool) -> 
     writeln!(out)
 }
 
-/// One line of `--json` output.
-#[derive(Serialize)]
-pub struct JsonHit<'a> {
-    pub query: &'a str,
-    pub rank: usize,
-    pub score: f32,
-    pub doc: &'a str,
-    pub passage: u64,
-    pub title: &'a str,
-    pub date: Option<&'a str>,
-    pub source: &'a str,
-    pub url: &'a str,
-    pub path: &'a str,
-    pub text: &'a str,
-    pub snippet: &'a str,
-    pub highlights: Vec<[usize; 2]>,
-    pub matches: &'a [recoupe::search::Match],
-    /// Present (true) only when the passage matches through its article's
-    /// title alone.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub title_only: bool,
+/// One hit as a `--json` line ([`recoupe::api::Hit`]).
+pub fn write_json(out: &mut dyn Write, query: &str, hit: &Hit) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &api::Hit::new(query, hit)).map_err(io::Error::other)?;
+    writeln!(out)
 }
 
-pub fn write_json(out: &mut dyn Write, query: &str, hit: &Hit) -> io::Result<()> {
-    let line = JsonHit {
-        query,
-        rank: hit.rank,
-        score: hit.score,
-        doc: &hit.doc,
-        passage: hit.passage,
-        title: &hit.title,
-        date: hit.date.as_deref(),
-        source: &hit.source,
-        url: &hit.url,
-        path: &hit.path,
-        text: &hit.text,
-        snippet: &hit.snippet,
-        highlights: hit.matches.iter().map(|m| [m.start, m.end]).collect(),
-        matches: &hit.matches,
-        title_only: hit.title_only,
-    };
-    serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+/// The `--json` line closing a query's hits: `{"summary": …}`.
+pub fn write_json_summary(out: &mut dyn Write, summary: &api::Summary) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &api::SummaryLine { summary }).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// The CSV header line.
+pub fn write_csv_header(out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(api::csv_line(&api::CSV_COLUMNS).as_bytes())
+}
+
+/// One hit as a CSV row.
+pub fn write_csv(out: &mut dyn Write, query: &str, hit: &Hit) -> io::Result<()> {
+    out.write_all(api::csv_line(&api::Hit::new(query, hit).csv_row()).as_bytes())
+}
+
+/// The terminal's count line: `12 passages in 5 articles`, then the
+/// spellings found when other spellings were searched.
+pub fn count_line(summary: &api::Summary) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{} in {}",
+        plural(summary.passages, "passage", "passages"),
+        plural(summary.articles, "article", "articles")
+    );
+    if !summary.spellings.is_empty() {
+        let spellings: Vec<String> = summary
+            .spellings
+            .iter()
+            .map(|s| match s.how {
+                How::Exact => format!("{} {}", clean(&s.spelling), s.passages),
+                how => format!("{} {} ({})", clean(&s.spelling), s.passages, how.as_str()),
+            })
+            .collect();
+        line.push_str(&format!(" · spellings: {}", spellings.join(", ")));
+    }
+    line
+}
+
+/// The count line in the terminal view, dimmed in colour.
+pub fn write_count(out: &mut dyn Write, summary: &api::Summary, color: bool) -> io::Result<()> {
+    writeln!(out, "{}\n", styled(&count_line(summary), DIM, color))
 }
 
 #[cfg(test)]
@@ -217,7 +274,12 @@ mod tests {
     #[test]
     fn plain_marks_wrap_the_spans() {
         assert_eq!(
-            marked("les bases russes", &[(4, 9)], false, Style::new()),
+            marked(
+                "les bases russes",
+                &[(4, 9, How::Exact)],
+                false,
+                Style::new()
+            ),
             "les **bases** russes"
         );
     }
@@ -227,7 +289,11 @@ mod tests {
         assert_eq!(
             marked(
                 "ses bases militaires, ses bases",
-                &[(4, 9), (10, 20), (26, 31)],
+                &[
+                    (4, 9, How::Exact),
+                    (10, 20, How::Stem),
+                    (26, 31, How::Exact)
+                ],
                 false,
                 Style::new()
             ),
@@ -236,8 +302,39 @@ mod tests {
     }
 
     #[test]
+    fn other_spellings_are_marked_apart_from_the_words_as_typed() {
+        let text = "Ahmed el-Chareh et al-Charaa";
+        let spans = [(6, 15, How::Variant), (19, 28, How::Exact)];
+        assert_eq!(
+            marked(text, &spans, false, Style::new()),
+            "Ahmed *el-Chareh* et **al-Charaa**"
+        );
+        let coloured = marked(text, &spans, true, Style::new());
+        let variant = mark_style(How::Variant).render().to_string();
+        let exact = mark_style(How::Exact).render().to_string();
+        assert_ne!(variant, exact);
+        assert!(
+            coloured.contains(&format!("{variant}el-Chareh")),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains(&format!("{exact}al-Charaa")),
+            "{coloured:?}"
+        );
+        assert!(legend(false).contains("*other spelling, alias or typo*"));
+    }
+
+    #[test]
     fn bad_spans_are_skipped_not_panicking() {
-        assert_eq!(marked("é", &[(1, 2), (0, 9)], false, Style::new()), "é");
+        assert_eq!(
+            marked(
+                "é",
+                &[(1, 2, How::Exact), (0, 9, How::Exact)],
+                false,
+                Style::new()
+            ),
+            "é"
+        );
     }
 
     #[test]
@@ -245,10 +342,10 @@ mod tests {
         let text = "\u{202e}\u{1b}[2J Moscou et Damas";
         let at = text.find("Damas").unwrap();
         assert_eq!(
-            marked(text, &[(at, at + 5)], false, Style::new()),
+            marked(text, &[(at, at + 5, How::Exact)], false, Style::new()),
             "␛[2J Moscou et **Damas**"
         );
-        let coloured = marked(text, &[(at, at + 5)], true, TITLE);
+        let coloured = marked(text, &[(at, at + 5, How::Exact)], true, TITLE);
         assert!(
             coloured.starts_with("␛[2J Moscou et \u{1b}["),
             "{coloured:?}"
@@ -256,13 +353,17 @@ mod tests {
         assert!(coloured.contains("mDamas\u{1b}[0m"), "{coloured:?}");
     }
 
-    /// Text without `*`, and valid, sorted, non-overlapping spans into it.
-    fn text_and_spans() -> impl Strategy<Value = (String, Vec<(usize, usize)>)> {
+    const KINDS: [How; 5] = [How::Exact, How::Stem, How::Variant, How::Alias, How::Typo];
+
+    /// Text without `*`, and valid, sorted, non-overlapping spans into it,
+    /// each of some kind (all exact when `exact`).
+    fn spans_of(exact: bool) -> impl Strategy<Value = (String, Vec<(usize, usize, How)>)> {
         (
             "[^*]{0,40}",
             proptest::collection::vec(any::<usize>(), 0..8),
+            proptest::collection::vec(0usize..5, 8),
         )
-            .prop_map(|(text, cuts)| {
+            .prop_map(move |(text, cuts, kinds)| {
                 let mut bounds: Vec<usize> = cuts
                     .iter()
                     .map(|c| {
@@ -278,10 +379,15 @@ mod tests {
                 let spans = bounds
                     .chunks(2)
                     .filter(|p| p.len() == 2)
-                    .map(|p| (p[0], p[1]))
+                    .zip(&kinds)
+                    .map(|(p, &k)| (p[0], p[1], if exact { How::Exact } else { KINDS[k] }))
                     .collect();
                 (text, spans)
             })
+    }
+
+    fn text_and_spans() -> impl Strategy<Value = (String, Vec<(usize, usize, How)>)> {
+        spans_of(true)
     }
 
     proptest! {
@@ -294,8 +400,8 @@ mod tests {
             let pieces: Vec<&str> = out.split("**").skip(1).step_by(2).collect();
             let expected: Vec<String> = merge_adjacent(&text, &spans)
                 .into_iter()
-                .filter(|(s, e)| s < e)
-                .map(|(s, e)| clean(&text[s..e]).into_owned())
+                .filter(|(s, e, _)| s < e)
+                .map(|(s, e, _)| clean(&text[s..e]).into_owned())
                 .collect();
             let pieces: Vec<String> = pieces.into_iter().filter(|p| !p.is_empty()).map(String::from).collect();
             let expected: Vec<String> = expected.into_iter().filter(|p| !p.is_empty()).collect();
@@ -303,12 +409,22 @@ mod tests {
         }
 
         #[test]
-        fn coloured_output_holds_only_our_escapes((text, spans) in text_and_spans()) {
+        fn marks_of_any_kind_leave_the_cleaned_text((text, spans) in spans_of(false)) {
+            let out = marked(&text, &spans, false, Style::new());
+            prop_assert_eq!(out.replace('*', ""), clean(&text).into_owned());
+        }
+
+        #[test]
+        fn coloured_output_holds_only_our_escapes((text, spans) in spans_of(false)) {
             let out = marked(&text, &spans, true, TITLE);
-            let ours = out
-                .replace(&MARK.render().to_string(), "")
-                .replace(&MARK.render_reset().to_string(), "")
-                .replace(&TITLE.render().to_string(), "");
+            let mut ours = out.clone();
+            for how in KINDS {
+                let mark = mark_style(how);
+                ours = ours
+                    .replace(&mark.render().to_string(), "")
+                    .replace(&mark.render_reset().to_string(), "");
+            }
+            let ours = ours.replace(&TITLE.render().to_string(), "");
             prop_assert!(!ours.contains('\u{1b}'), "{:?}", out);
         }
     }

@@ -13,9 +13,13 @@ use recoupe::search::{RankParams, SearchOptions, Searcher, Sort};
 use std::path::PathBuf;
 
 use super::index::{describe, index as run_indexer, CliReporter};
-use super::output::{terminal_stdout, write_hit, write_json, ColorChoice};
+use super::output::{
+    legend, terminal_stdout, write_count, write_csv, write_csv_header, write_hit, write_json,
+    write_json_summary, ColorChoice,
+};
 use super::term::clean;
 use super::{code, error, unreadable, Paths};
+use recoupe::api;
 
 const AFTER_HELP: &str = "\
 Query syntax:
@@ -33,12 +37,18 @@ almost nothing, close misspellings. Exact words rank first; --strict turns
 all of that off but stems; --explain shows how each passage matched;
 --sort date lists the newest first.
 
-Output: title, date · source · file (passage), then the best fragment with
-the matched words highlighted (colour on a terminal, **word** otherwise).
+Output: how many passages and articles match (and, for names, the
+spellings found), then each hit: title, date · source · file (passage) ·
+URL, then the best fragment with the matched words highlighted (colour on a
+terminal, **word** otherwise).
 --json prints one object a line: query, rank, score, doc, passage, title,
 date, source, url, path, text, snippet, highlights ([start, end] byte offsets
 into text) and matches (each highlight with its text and how it matched);
 \"title_only\": true marks a passage that matches through its title alone.
+Each query's hits end with a line {\"summary\": {query, passages, articles,
+spellings: [{spelling, how, via, passages}]}}.
+--format csv prints a header, then one row per hit: query, rank, doc, date,
+source, title, url, spellings (the passage words that matched), snippet.
 
 Exit codes: 0 hits found, 1 no hit, 2 error. With --batch: 2 if any query
 failed, else 0 if any query found something, else 1.
@@ -48,7 +58,8 @@ Examples:
   recoupe search al-Charaa --since 2025       options may follow the query
   recoupe search \"bases militaires\" --until 2025-06 --source AFP
   recoupe search --explain -n 3 Qamichli
-  recoupe search Qamichli --sort date         newest first";
+  recoupe search Qamichli --sort date         newest first
+  recoupe search al-Charaa --format csv > hits.csv";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
@@ -74,9 +85,13 @@ pub struct SearchArgs {
     /// Only articles whose source contains these words (e.g. AFP).
     #[arg(long, value_name = "NAME")]
     source: Option<String>,
-    /// One JSON object a line instead of text.
-    #[arg(long)]
+    /// One JSON object a line instead of text (same as --format json).
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Output format: text for people, json (one object a line) or csv
+    /// (one row per hit) for tools.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    format: Format,
     /// Read one query a line from FILE ('-' for standard input).
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     batch: Option<String>,
@@ -108,6 +123,13 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -286,7 +308,10 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
     })
 }
 
-pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
+pub fn run(paths: &Paths, mut args: SearchArgs) -> i32 {
+    if args.json {
+        args.format = Format::Json;
+    }
     if let Err(e) = check_period(args.since.as_ref(), args.until.as_ref()) {
         error(e);
         return code::ERROR;
@@ -299,7 +324,8 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
             return code::ERROR;
         }
     };
-    let searcher = match open(paths, args.json, &args.aliases) {
+    let machine = args.format != Format::Text;
+    let searcher = match open(paths, machine, &args.aliases) {
         Ok(s) => s.with_ranking(ranking),
         Err(code) => return code,
     };
@@ -316,13 +342,19 @@ pub fn run(paths: &Paths, args: SearchArgs) -> i32 {
         },
         ..SearchOptions::default()
     };
-    // JSON goes out byte for byte; the terminal view through anstream.
-    let (mut out, color): (Box<dyn Write>, bool) = if args.json {
+    // JSON and CSV go out byte for byte; the terminal view through anstream.
+    let (mut out, color): (Box<dyn Write>, bool) = if machine {
         (Box::new(io::BufWriter::new(io::stdout().lock())), false)
     } else {
         let (stream, color) = terminal_stdout(args.color);
         (Box::new(io::BufWriter::new(stream)), color)
     };
+    if args.format == Format::Csv {
+        if let Err(e) = write_csv_header(&mut out) {
+            error(format!("writing results: {e}"));
+            return code::ERROR;
+        }
+    }
     let result = match &args.batch {
         Some(file) => batch(&searcher, file, &opts, &args, color, &mut out),
         None => {
@@ -367,8 +399,15 @@ fn one(
             return Ok(code::ERROR);
         }
     };
+    let summary = api::Summary::new(query, &answer.totals);
+    if args.format == Format::Json {
+        for hit in &answer.hits {
+            write_json(out, query, hit)?;
+        }
+        write_json_summary(out, &summary)?;
+    }
     if answer.hits.is_empty() {
-        if !args.json {
+        if args.format == Format::Text {
             if answer.words.iter().all(|w| w.alts.is_empty()) || answer.words.is_empty() {
                 eprintln!(
                     "recoupe: {query:?}: no word to search for (only stopwords or punctuation)"
@@ -379,11 +418,21 @@ fn one(
         }
         return Ok(code::NO_HIT);
     }
-    for hit in &answer.hits {
-        if args.json {
-            write_json(out, query, hit)?;
-        } else {
-            write_hit(out, hit, color, args.explain)?;
+    match args.format {
+        Format::Json => {}
+        Format::Csv => {
+            for hit in &answer.hits {
+                write_csv(out, query, hit)?;
+            }
+        }
+        Format::Text => {
+            write_count(out, &summary, color)?;
+            if args.explain {
+                writeln!(out, "{}\n", legend(color))?;
+            }
+            for hit in &answer.hits {
+                write_hit(out, hit, color, args.explain)?;
+            }
         }
     }
     Ok(code::OK)
@@ -426,7 +475,7 @@ fn batch(
         if query.is_empty() || query.starts_with('#') {
             continue;
         }
-        if !args.json {
+        if args.format == Format::Text {
             writeln!(out, "## {}", clean(query))?;
         }
         match one(searcher, query, opts, args, color, out)? {

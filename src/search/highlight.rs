@@ -75,10 +75,19 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
         if qw.occur == Occur::MustNot {
             continue;
         }
+        let typed = crate::analysis::fold::fold_str(&qw.text);
         for alt in &qw.alts {
             let Some((_, first)) = alt.terms.first() else {
                 continue;
             };
+            // The alias table's own entry for the name typed (`al-Charaa`,
+            // with its article) is the name as typed, not another name.
+            let how =
+                if alt.how == How::Alias && crate::analysis::fold::fold_str(&alt.label) == typed {
+                    How::Exact
+                } else {
+                    alt.how
+                };
             for w in words.iter().filter(|w| term_matches(first, w)) {
                 let span: Option<Vec<&Word>> = alt
                     .terms
@@ -94,7 +103,7 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
                 for (k, x) in span.into_iter().flatten().enumerate() {
                     match alt.parts.get(k) {
                         Some((how, via)) => keep(x, qi, *how, via, alt.weight),
-                        None => keep(x, qi, alt.how, &alt.label, alt.weight),
+                        None => keep(x, qi, how, &alt.label, alt.weight),
                     }
                 }
             }
@@ -107,8 +116,8 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
     pub text: String,
-    /// Byte offsets into `text`.
-    pub highlights: Vec<(usize, usize)>,
+    /// Byte offsets into `text`, and how each matched.
+    pub highlights: Vec<(usize, usize, How)>,
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -158,7 +167,7 @@ pub fn snippet(text: &str, hl: &[Highlight], max: usize) -> Snippet {
         let highlights = hl
             .iter()
             .filter(|h| h.end <= end)
-            .map(|h| (h.start, h.end))
+            .map(|h| (h.start, h.end, h.how))
             .collect();
         return Snippet {
             text: s,
@@ -218,7 +227,8 @@ pub fn snippet(text: &str, hl: &[Highlight], max: usize) -> Snippet {
                 .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
         );
         for h in hl.iter().filter(|h| h.start >= s && h.end <= e) {
-            out.highlights.push((base + h.start - s, base + h.end - s));
+            out.highlights
+                .push((base + h.start - s, base + h.end - s, h.how));
         }
     }
     if windows.last().is_some_and(|&(_, e)| e < text.len()) {
@@ -285,7 +295,11 @@ mod tests {
         let hl = highlights(&a, &text, &q);
         let s = snippet(&text, &hl, 200);
         assert!(s.text.len() < 260, "{}", s.text.len());
-        let words: Vec<&str> = s.highlights.iter().map(|&(b, e)| &s.text[b..e]).collect();
+        let words: Vec<&str> = s
+            .highlights
+            .iter()
+            .map(|&(b, e, _)| &s.text[b..e])
+            .collect();
         assert_eq!(words, ["Qamichli", "kurdes"]);
     }
 
@@ -304,7 +318,11 @@ mod tests {
                 let q = plan(&parse("Poutine"), &a, &RankParams::default());
                 let hl = highlights(&a, &text, &q);
                 let s = snippet(&text, &hl, 64);
-                let got: Vec<&str> = s.highlights.iter().map(|&(b, e)| &s.text[b..e]).collect();
+                let got: Vec<&str> = s
+                    .highlights
+                    .iter()
+                    .map(|&(b, e, _)| &s.text[b..e])
+                    .collect();
                 assert_eq!(got, ["Poutine"], "{space:?} {pad}");
             }
         }
@@ -345,7 +363,7 @@ mod tests {
             }
             let s = snippet(&text, &hl, max);
             let originals: Vec<&str> = hl.iter().map(|h| &text[h.start..h.end]).collect();
-            for &(b, e) in &s.highlights {
+            for &(b, e, _) in &s.highlights {
                 proptest::prop_assert!(b <= e && e <= s.text.len());
                 proptest::prop_assert!(s.text.is_char_boundary(b) && s.text.is_char_boundary(e));
                 let shown = &s.text[b..e];

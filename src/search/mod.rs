@@ -80,8 +80,8 @@ pub struct Match {
     pub via: String,
 }
 
-/// One ranked passage.
-#[derive(Clone, Debug, Serialize)]
+/// One ranked passage (tools read it as [`crate::api::Hit`]).
+#[derive(Clone, Debug)]
 pub struct Hit {
     pub rank: usize,
     pub score: f32,
@@ -96,12 +96,12 @@ pub struct Hit {
     pub path: String,
     pub text: String,
     pub snippet: String,
-    /// Highlights of `snippet`, byte offsets into it.
-    pub snippet_highlights: Vec<(usize, usize)>,
+    /// Highlights of `snippet`, byte offsets into it, and how each matched.
+    pub snippet_highlights: Vec<(usize, usize, How)>,
     /// Highlights of `text`, byte offsets into it.
     pub matches: Vec<Match>,
-    /// Highlights of `title`, byte offsets into it.
-    pub title_highlights: Vec<(usize, usize)>,
+    /// Highlights of `title`, byte offsets into it, and how each matched.
+    pub title_highlights: Vec<(usize, usize, How)>,
     /// The passage matches only through its article's title: its own text
     /// names none of the query's words.
     pub title_only: bool,
@@ -129,6 +129,30 @@ pub struct Answer {
     pub hits: Vec<Hit>,
     /// The query words, with the alternatives that were searched.
     pub words: Vec<QueryWord>,
+    /// Counts over every matching passage, not only the hits.
+    pub totals: Totals,
+}
+
+/// What a query matches in the whole index (filters applied).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub passages: u64,
+    pub articles: u64,
+    /// For each query word that other spellings, aliases or typos were
+    /// searched for: each of its spellings (as typed, and the others) and
+    /// the matching passages holding it. Spellings no passage holds are
+    /// left out.
+    pub spellings: Vec<SpellingCount>,
+}
+
+/// One spelling of a query word among the matching passages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpellingCount {
+    /// The query word, as typed.
+    pub query: String,
+    pub spelling: String,
+    pub how: How,
+    pub passages: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -392,6 +416,30 @@ fn word_query(f: &Fields, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn 
     }
 }
 
+/// The spellings whose passages the totals count, as (word, alternative)
+/// indexes: every alternative but stems of each positive word that was
+/// searched under other spellings, aliases or typos; one per spelling.
+fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (w, word) in words.iter().enumerate() {
+        let expanded = word
+            .alts
+            .iter()
+            .any(|a| matches!(a.how, How::Variant | How::Alias | How::Typo));
+        if word.occur == Occur::MustNot || word.title || !expanded {
+            continue;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (a, alt) in word.alts.iter().enumerate() {
+            if alt.how != How::Stem && !seen.contains(&alt.label.as_str()) {
+                seen.push(&alt.label);
+                out.push((w, a));
+            }
+        }
+    }
+    out
+}
+
 fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     use tantivy::schema::Value;
     doc.get_first(field)
@@ -597,10 +645,10 @@ impl Searcher {
         let positive = words
             .iter()
             .any(|w| w.occur != Occur::MustNot && !w.alts.is_empty());
-        if !positive || opts.limit == 0 {
+        if !positive {
             return Ok(Answer {
-                hits: Vec::new(),
                 words,
+                ..Answer::default()
             });
         }
         let query = self.build_query(&words, opts);
@@ -608,9 +656,32 @@ impl Searcher {
         let coordinate = p.coordination
             && counted.len() <= p.coordination_max_words
             && !(question && p.questions_by_score);
-        let candidates = self.collect(&query, &words, &counted, coordinate, opts)?;
-        let mut scored = Vec::with_capacity(candidates.len());
-        for r in &candidates {
+        let counted_spellings = spellings_to_count(&words);
+        let rank::Collected { best, tally } = self.collect(
+            &query,
+            &words,
+            &counted,
+            &counted_spellings,
+            coordinate,
+            opts,
+        )?;
+        let totals = Totals {
+            passages: tally.passages,
+            articles: tally.articles,
+            spellings: counted_spellings
+                .iter()
+                .zip(&tally.spellings)
+                .filter(|(_, &n)| n > 0)
+                .map(|(&(w, a), &n)| SpellingCount {
+                    query: words[w].text.clone(),
+                    spelling: words[w].alts[a].label.clone(),
+                    how: words[w].alts[a].how,
+                    passages: n,
+                })
+                .collect(),
+        };
+        let mut scored = Vec::with_capacity(best.len());
+        for r in &best {
             let doc: TantivyDocument = self.searcher.doc(r.address)?;
             let (hit, hl) = self.hit(r, &doc, &words, opts);
             let features = self.features(r.key, &hl, &words, &counted);
@@ -627,7 +698,11 @@ impl Searcher {
                 h
             })
             .collect();
-        Ok(Answer { hits, words })
+        Ok(Answer {
+            hits,
+            words,
+            totals,
+        })
     }
 
     /// Stage 1: the query words form one required clause, so that filters
@@ -756,9 +831,10 @@ impl Searcher {
         query: &BooleanQuery,
         words: &[QueryWord],
         counted: &[usize],
+        spellings: &[(usize, usize)],
         coordinate: bool,
         opts: &SearchOptions,
-    ) -> Result<Vec<rank::Ranked>, SearchError> {
+    ) -> Result<rank::Collected, SearchError> {
         let p = &self.params;
         let f = self.index.fields();
         let unscored = || EnableScoring::disabled_from_searcher(&self.searcher);
@@ -785,7 +861,18 @@ impl Searcher {
                 Vec::new()
             },
             together,
-            limit: p.candidates(opts.limit),
+            spellings: spellings
+                .iter()
+                .map(|&(w, a)| {
+                    let alt = &words[w].alts[a];
+                    alt_query(searched_field(&f, alt), alt).weight(unscored())
+                })
+                .collect::<tantivy::Result<Vec<_>>>()?,
+            limit: if opts.limit == 0 {
+                0
+            } else {
+                p.candidates(opts.limit)
+            },
             order: KeyOrder {
                 date_first: opts.sort == Sort::Date,
                 literal: p.literal_first && coordinate,
@@ -793,6 +880,7 @@ impl Searcher {
                 together: p.together_first,
             },
             date_field: f.date,
+            unit_field: f.unit,
         };
         let stats = Statistics {
             searcher: &self.searcher,
@@ -869,7 +957,7 @@ impl Searcher {
         let snip = snippet(&text, &hl, opts.snippet_bytes);
         let title_highlights = highlights(analyzer, &title, words)
             .into_iter()
-            .map(|h| (h.start, h.end))
+            .map(|h| (h.start, h.end, h.how))
             .collect();
         let date = doc
             .get_first(f.date)

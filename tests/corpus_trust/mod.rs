@@ -144,7 +144,7 @@ impl Unprivileged {
     fn search(&self, env: &TestEnv, query: &str) -> Vec<String> {
         let out = self.run(env, &["search", "--json", query]);
         assert!(out.code == 0 || out.code == 1, "search failed: {out:#?}");
-        docs(&out.json_lines())
+        docs(&out.hit_lines())
     }
 }
 

@@ -292,7 +292,12 @@ fn searches_never_fail_while_full_rebuilds_switch_generations() {
                 let out = run_cmd(cmd);
                 runs += 1;
                 let valid = out.code == 0
-                    && out.stdout.lines().count() == 3
+                    && out.stdout.lines().count() == 4
+                    && out
+                        .stdout
+                        .lines()
+                        .last()
+                        .is_some_and(|l| l.starts_with("{\"summary\":"))
                     && out
                         .stdout
                         .lines()

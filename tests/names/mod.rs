@@ -673,7 +673,7 @@ fn son_of_in_lowercase_keeps_an_unquoted_name_together() {
             &["search", "--json", "Mohammed ben Salmane"],
             &[("RECOUPE_RANKING", ranking)],
         );
-        crate::util::docs(&out.json_lines())
+        crate::util::docs(&out.hit_lines())
     };
     assert_eq!(ranked("pairs=0,proximity=0"), ["together", "apart"]);
     assert_eq!(

@@ -143,7 +143,7 @@ fn a_question_ranks_the_passage_where_its_words_stand_together_first() {
         &["search", "--json", question],
         &[("RECOUPE_RANKING", "proximity=0,pairs=0")],
     );
-    assert_eq!(ids(&out.json_lines()), ["apart", "together"]);
+    assert_eq!(ids(&out.hit_lines()), ["apart", "together"]);
     let out = env.run_env(
         &["search", question],
         &[("RECOUPE_RANKING", "proximity=often")],
@@ -227,5 +227,5 @@ fn a_question_is_ranked_by_score_where_a_topic_ranks_by_words_matched() {
         &["search", "--json", "Pourquoi Qamichli brûle"],
         &[("RECOUPE_RANKING", "questions_by_score=off")],
     );
-    assert_eq!(ids(&out.json_lines()), ["both", "one-word"]);
+    assert_eq!(ids(&out.hit_lines()), ["both", "one-word"]);
 }

@@ -111,7 +111,7 @@ fn non_breaking_and_thin_spaces_deep_in_a_result_list_break_nothing() {
     let out = env.run(&["search", "--json", "--limit", "500", "Poutine"]);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     out.expect_code(0);
-    let hits = out.json_lines();
+    let hits = out.hit_lines();
     assert_eq!(hits.len(), 240);
     for h in &hits {
         let text = h["text"].as_str().unwrap();
@@ -254,13 +254,13 @@ fn any_query_on_tricky_text_returns_valid_offsets() {
                     );
                     prop_assert_eq!(&hit.text[m.start..m.end], m.text.as_str());
                 }
-                for &(s, e) in &hit.snippet_highlights {
+                for &(s, e, _) in &hit.snippet_highlights {
                     prop_assert!(s < e && e <= hit.snippet.len());
                     prop_assert!(
                         hit.snippet.is_char_boundary(s) && hit.snippet.is_char_boundary(e)
                     );
                 }
-                for &(s, e) in &hit.title_highlights {
+                for &(s, e, _) in &hit.title_highlights {
                     prop_assert!(hit.title.get(s..e).is_some(), "title highlight {s}..{e}");
                 }
             }

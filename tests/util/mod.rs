@@ -32,6 +32,12 @@ impl Output {
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}")))
             .collect()
     }
+
+    /// The hits of `search --json`, each query's summary line checked and
+    /// left out.
+    pub fn hit_lines(&self) -> Vec<serde_json::Value> {
+        split_summaries(self.json_lines()).0
+    }
 }
 
 pub struct TestEnv {
@@ -169,13 +175,26 @@ impl TestEnv {
         Self::finish(self.command(args, false), None)
     }
 
-    /// `recoupe search --json ARGS`, parsed.
+    /// `recoupe search --json ARGS`, parsed: the hits (the closing
+    /// `{"summary": …}` line of each query left out, after checking it is
+    /// there).
     pub fn search_json(&self, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+        let (code, hits, _) = self.search_json_summaries(args);
+        (code, hits)
+    }
+
+    /// `recoupe search --json ARGS`, parsed: the hits and each query's
+    /// summary object.
+    pub fn search_json_summaries(
+        &self,
+        args: &[&str],
+    ) -> (i32, Vec<serde_json::Value>, Vec<serde_json::Value>) {
         let mut all = vec!["search", "--json"];
         all.extend_from_slice(args);
         let out = self.run(&all);
         assert!(out.code == 0 || out.code == 1, "search failed: {out:#?}");
-        (out.code, out.json_lines())
+        let (hits, summaries) = split_summaries(out.json_lines());
+        (out.code, hits, summaries)
     }
 
     /// `recoupe index --json`, expecting `code`, parsed summary.
@@ -186,6 +205,34 @@ impl TestEnv {
         assert_eq!(lines.len(), 1, "one summary object expected: {out:#?}");
         lines.into_iter().next().unwrap_or_default()
     }
+}
+
+/// Search `--json` lines split into hits and summaries; each query's hits
+/// must be closed by its summary line.
+pub fn split_summaries(
+    lines: Vec<serde_json::Value>,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let (mut hits, mut summaries) = (Vec::new(), Vec::new());
+    let mut open: Option<String> = None;
+    for line in lines {
+        if let Some(summary) = line.get("summary") {
+            let query = summary["query"].as_str().unwrap_or_default().to_string();
+            if let Some(q) = open.take() {
+                assert_eq!(q, query, "a summary closes the hits of its own query");
+            }
+            summaries.push(summary.clone());
+        } else {
+            let query = line["query"].as_str().unwrap_or_default().to_string();
+            assert!(
+                open.as_ref().is_none_or(|q| *q == query),
+                "hits of {query:?} before the summary of {open:?}"
+            );
+            open = Some(query);
+            hits.push(line);
+        }
+    }
+    assert!(open.is_none(), "hits of {open:?} without a summary line");
+    (hits, summaries)
 }
 
 /// The `doc` ids of JSON hits, in rank order.

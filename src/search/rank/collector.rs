@@ -6,12 +6,16 @@
 //! as written: exact or stem) and how many of the query's names stand
 //! together, and keeps the best candidates in the order [`KeyOrder`] says
 //! (the leading fields of the policy's [`super::compare`]).
+//!
+//! It also counts, over every matching passage, what the answer's totals
+//! say ([`Tally`]): passages, distinct articles (by the `unit` fast field),
+//! and passages holding each spelling the caller asks about.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
@@ -109,8 +113,36 @@ pub struct Ranker {
     pub together: Vec<Box<dyn Weight>>,
     pub limit: usize,
     pub order: KeyOrder,
+    /// One weight per spelling to count (scoring disabled).
+    pub spellings: Vec<Box<dyn Weight>>,
     /// The publication date (a fast field).
     pub date_field: Field,
+    /// The record identity (a fast field): distinct values are articles.
+    pub unit_field: Field,
+}
+
+/// Counts over every passage the query matches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub passages: u64,
+    pub articles: u64,
+    /// Matching passages holding each of [`Ranker::spellings`], in order.
+    pub spellings: Vec<u64>,
+}
+
+/// A segment's counts; records are known by a digest of their unit, since
+/// a record's passages may lie in several segments.
+#[derive(Default)]
+pub struct SegmentTally {
+    passages: u64,
+    units: Vec<u64>,
+    spellings: Vec<u64>,
+}
+
+/// What the collector returns: the best candidates and the counts.
+pub struct Collected {
+    pub best: Vec<Ranked>,
+    pub tally: Tally,
 }
 
 pub struct SegmentRanker {
@@ -118,7 +150,12 @@ pub struct SegmentRanker {
     words: Vec<Box<dyn Scorer>>,
     literal: Vec<Box<dyn Scorer>>,
     together: Vec<Box<dyn Scorer>>,
+    spellings: Vec<Box<dyn Scorer>>,
     dates: Option<Column<tantivy::DateTime>>,
+    units: Option<StrColumn>,
+    /// Unit ordinals met (consecutive repeats dropped), and the counts.
+    unit_ords: Vec<u64>,
+    tally: SegmentTally,
     /// Min-heap of the best so far (reversed order).
     best: BinaryHeap<std::cmp::Reverse<Ranked>>,
     limit: usize,
@@ -133,7 +170,7 @@ fn scorers(
 }
 
 impl Collector for Ranker {
-    type Fruit = Vec<Ranked>;
+    type Fruit = Collected;
     type Child = SegmentRanker;
 
     fn for_segment(
@@ -143,12 +180,21 @@ impl Collector for Ranker {
     ) -> tantivy::Result<SegmentRanker> {
         let name = reader.schema().get_field_name(self.date_field);
         let dates = reader.fast_fields().date(name).ok();
+        let name = reader.schema().get_field_name(self.unit_field);
+        let units = reader.fast_fields().str(name)?;
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
             literal: scorers(&self.literal, reader)?,
             together: scorers(&self.together, reader)?,
+            spellings: scorers(&self.spellings, reader)?,
             dates,
+            units,
+            unit_ords: Vec::new(),
+            tally: SegmentTally {
+                spellings: vec![0; self.spellings.len()],
+                ..SegmentTally::default()
+            },
             best: BinaryHeap::with_capacity(self.limit + 1),
             limit: self.limit,
             order: self.order,
@@ -159,11 +205,25 @@ impl Collector for Ranker {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Vec<Ranked>> {
-        let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
-        all.sort_unstable_by(|a, b| b.cmp(a));
-        all.truncate(self.limit);
-        Ok(all)
+    fn merge_fruits(&self, fruits: Vec<(Vec<Ranked>, SegmentTally)>) -> tantivy::Result<Collected> {
+        let mut best = Vec::new();
+        let mut units = rustc_hash::FxHashSet::default();
+        let mut tally = Tally {
+            spellings: vec![0; self.spellings.len()],
+            ..Tally::default()
+        };
+        for (ranked, t) in fruits {
+            best.extend(ranked);
+            tally.passages += t.passages;
+            units.extend(t.units);
+            for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
+                *sum += n;
+            }
+        }
+        tally.articles = units.len() as u64;
+        best.sort_unstable_by(|a, b| b.cmp(a));
+        best.truncate(self.limit);
+        Ok(Collected { best, tally })
     }
 }
 
@@ -182,9 +242,23 @@ fn count(scorers: &mut [Box<dyn Scorer>], doc: DocId) -> u32 {
 }
 
 impl SegmentCollector for SegmentRanker {
-    type Fruit = Vec<Ranked>;
+    type Fruit = (Vec<Ranked>, SegmentTally);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        self.tally.passages += 1;
+        if let Some(ord) = self.units.as_ref().and_then(|c| c.term_ords(doc).next()) {
+            if self.unit_ords.last() != Some(&ord) {
+                self.unit_ords.push(ord);
+            }
+        }
+        for (n, s) in self.tally.spellings.iter_mut().zip(&mut self.spellings) {
+            if s.doc() < doc {
+                s.seek(doc);
+            }
+            if s.doc() == doc {
+                *n += 1;
+            }
+        }
         if self.limit == 0 {
             return;
         }
@@ -214,8 +288,22 @@ impl SegmentCollector for SegmentRanker {
         }
     }
 
-    fn harvest(self) -> Vec<Ranked> {
-        self.best.into_iter().map(|r| r.0).collect()
+    fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
+        let mut ords = std::mem::take(&mut self.unit_ords);
+        ords.sort_unstable();
+        ords.dedup();
+        if let Some(col) = &self.units {
+            let mut buf = String::new();
+            self.tally.units = ords
+                .into_iter()
+                .filter_map(|ord| {
+                    buf.clear();
+                    matches!(col.ord_to_str(ord, &mut buf), Ok(true))
+                        .then(|| xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
+                })
+                .collect();
+        }
+        (self.best.into_iter().map(|r| r.0).collect(), self.tally)
     }
 }
 

@@ -24,7 +24,7 @@ pub mod collector;
 
 use std::cmp::Ordering;
 
-pub use collector::{Key, KeyOrder, Ranked, Ranker};
+pub use collector::{Collected, Key, KeyOrder, Ranked, Ranker, Tally};
 
 /// How results are sorted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,261 @@
+//! What recoupe answers, as tools read it: the one set of types that the
+//! CLI's `--json` and `--format csv` and the HTTP API all write. The JSON
+//! shapes are documented here, field by field; a change that removes or
+//! renames a field raises [`VERSION`].
+//!
+//! `recoupe search --json` writes one [`Hit`] a line, then one line
+//! `{"summary": Summary}`.
+
+use serde::Serialize;
+
+use crate::search::plan::How;
+use crate::search::{self, Totals};
+
+/// The version of these shapes.
+pub const VERSION: u32 = 1;
+
+/// One ranked passage.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Hit {
+    /// The query, as given.
+    pub query: String,
+    /// 1 for the best hit.
+    pub rank: usize,
+    pub score: f32,
+    /// The article's id (or, without one, its file and line).
+    pub doc: String,
+    /// The passage's number in its article, from 0.
+    pub passage: u64,
+    pub title: String,
+    /// `YYYY-MM-DD`, or null when the article has no date.
+    pub date: Option<String>,
+    pub source: String,
+    pub url: String,
+    /// The corpus file, relative to the corpus folder.
+    pub path: String,
+    /// The passage's whole text.
+    pub text: String,
+    /// The best fragment of `text`, as the terminal shows it.
+    pub snippet: String,
+    /// `[start, end]` byte offsets into `text` of each match.
+    pub highlights: Vec<[usize; 2]>,
+    /// Each match with its text and how it matched.
+    pub matches: Vec<search::Match>,
+    /// Present (true) only when the passage matches through its article's
+    /// title alone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_only: bool,
+}
+
+impl Hit {
+    pub fn new(query: &str, hit: &search::Hit) -> Hit {
+        Hit {
+            query: query.to_string(),
+            rank: hit.rank,
+            score: hit.score,
+            doc: hit.doc.clone(),
+            passage: hit.passage,
+            title: hit.title.clone(),
+            date: hit.date.clone(),
+            source: hit.source.clone(),
+            url: hit.url.clone(),
+            path: hit.path.clone(),
+            text: hit.text.clone(),
+            snippet: hit.snippet.clone(),
+            highlights: hit.matches.iter().map(|m| [m.start, m.end]).collect(),
+            matches: hit.matches.clone(),
+            title_only: hit.title_only,
+        }
+    }
+}
+
+/// What a query matches in the whole index, beyond the hits shown.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub query: String,
+    /// Matching passages.
+    pub passages: u64,
+    /// Articles holding at least one matching passage.
+    pub articles: u64,
+    /// For each query word searched under other spellings: the spellings
+    /// found among the matching passages, with how many passages hold each.
+    pub spellings: Vec<Spelling>,
+}
+
+/// One spelling found for a query word.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Spelling {
+    /// As the passages write it (for an alias: the alias).
+    pub spelling: String,
+    /// exact, variant, alias or typo.
+    pub how: How,
+    /// The query word it stands for, as typed.
+    pub via: String,
+    /// Matching passages that hold it.
+    pub passages: u64,
+}
+
+impl Summary {
+    pub fn new(query: &str, totals: &Totals) -> Summary {
+        Summary {
+            query: query.to_string(),
+            passages: totals.passages,
+            articles: totals.articles,
+            spellings: totals
+                .spellings
+                .iter()
+                .map(|s| Spelling {
+                    spelling: s.spelling.clone(),
+                    how: s.how,
+                    via: s.query.clone(),
+                    passages: s.passages,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The `--json` line that closes each query's hits.
+#[derive(Serialize)]
+pub struct SummaryLine<'a> {
+    pub summary: &'a Summary,
+}
+
+/// The columns of `--format csv`, one row per hit.
+pub const CSV_COLUMNS: [&str; 9] = [
+    "query",
+    "rank",
+    "doc",
+    "date",
+    "source",
+    "title",
+    "url",
+    "spellings",
+    "snippet",
+];
+
+impl Hit {
+    /// The distinct spellings of the passage that matched, as written: a
+    /// name's words matched one by one read as one (`al-Charaa`, `Ahmad
+    /// al-Charaa`), joined across spaces, hyphens and apostrophes.
+    pub fn spellings(&self) -> Vec<String> {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut sorted: Vec<(usize, usize)> =
+            self.matches.iter().map(|m| (m.start, m.end)).collect();
+        sorted.sort_unstable();
+        for (s, e) in sorted {
+            match spans.last_mut() {
+                Some(last)
+                    if last.1 <= s
+                        && self.text.get(last.1..s).is_some_and(|gap| {
+                            gap.chars()
+                                .all(|c| matches!(c, ' ' | '-' | '\'' | '’' | '\u{a0}'))
+                        }) =>
+                {
+                    last.1 = last.1.max(e);
+                }
+                Some(last) if s < last.1 => last.1 = last.1.max(e),
+                _ => spans.push((s, e)),
+            }
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (s, e) in spans {
+            if let Some(t) = self.text.get(s..e) {
+                if !out.iter().any(|o| o == t) {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// This hit's CSV row, in [`CSV_COLUMNS`] order (spellings joined by
+    /// `; `).
+    pub fn csv_row(&self) -> [String; 9] {
+        [
+            self.query.clone(),
+            self.rank.to_string(),
+            self.doc.clone(),
+            self.date.clone().unwrap_or_default(),
+            self.source.clone(),
+            self.title.clone(),
+            self.url.clone(),
+            self.spellings().join("; "),
+            self.snippet.clone(),
+        ]
+    }
+}
+
+/// One CSV field: quoted when it holds a comma, quote or line break (RFC
+/// 4180), and prefixed with `'` when a spreadsheet would take it for a
+/// formula (`=`, `+`, `-`, `@` first).
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// One CSV line (with its `\r\n`).
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_defuses_formulas() {
+        assert_eq!(csv_field("Damas"), "Damas");
+        assert_eq!(csv_field("Damas, Syrie"), "\"Damas, Syrie\"");
+        assert_eq!(csv_field("le \"raïs\""), "\"le \"\"raïs\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-Damas"), "'-Damas");
+        assert_eq!(csv_line(&["a", "b,c"]), "a,\"b,c\"\r\n");
+    }
+
+    /// Reads one CSV line back (quoted fields, doubled quotes).
+    fn parse(line: &str) -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = line.strip_suffix("\r\n").unwrap().chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().unwrap().push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(String::new()),
+                (c, _) => fields.last_mut().unwrap().push(c),
+            }
+        }
+        fields
+    }
+
+    proptest! {
+        #[test]
+        fn any_fields_read_back(fields in proptest::collection::vec(any::<String>(), 1..6)) {
+            let back = parse(&csv_line(&fields));
+            let expected: Vec<String> = fields
+                .iter()
+                .map(|f| if f.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{f}") } else { f.clone() })
+                .collect();
+            prop_assert_eq!(back, expected);
+        }
+    }
+}
