@@ -16,8 +16,11 @@ use tantivy::schema::{
 
 use crate::analysis::{self, tokenizer::Terms};
 
-/// Version of the field list below; part of the fingerprint.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of the field list below, and of how passages are laid out;
+/// part of the fingerprint. 3: the passages of one record are written
+/// together, so they always lie in one segment (the collector counts
+/// articles per segment).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]

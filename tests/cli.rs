@@ -9,6 +9,7 @@ mod ranking;
 mod trust;
 mod unattended;
 mod util;
+mod workbench;
 
 use std::fs;
 use std::time::{Duration, Instant};

@@ -499,12 +499,17 @@ pub fn run(
                 hash: record.hash,
             }
             .encode();
+            // One batch per record: tantivy writes a batch into one
+            // segment, so a record's passages are never split across
+            // segments (see `schema::SCHEMA_VERSION`).
+            let mut batch = Vec::new();
             write::documents(&fields, &record.article, &unit, record.line, |doc| {
-                summary.passages += 1;
-                if let Err(e) = writer.add_document(doc) {
-                    add_error.get_or_insert(e);
-                }
+                batch.push(tantivy::indexer::UserOperation::Add(doc));
             });
+            summary.passages += batch.len() as u64;
+            if let Err(e) = writer.run(batch) {
+                add_error.get_or_insert(e);
+            }
         });
         if let Some(e) = add_error {
             return Err(IndexError::tantivy(index.dir(), e).into());

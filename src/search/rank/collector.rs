@@ -8,8 +8,9 @@
 //! (the leading fields of the policy's [`super::compare`]).
 //!
 //! It also counts, over every matching passage, what the answer's totals
-//! say ([`Tally`]): passages, distinct articles (by the `unit` fast field),
-//! and passages holding each spelling the caller asks about.
+//! say ([`Tally`]): passages, distinct articles (by the `unit` fast field:
+//! a record's passages lie in one segment, so articles add up across
+//! segments), and passages holding each spelling the caller asks about.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -130,12 +131,11 @@ pub struct Tally {
     pub spellings: Vec<u64>,
 }
 
-/// A segment's counts; records are known by a digest of their unit, since
-/// a record's passages may lie in several segments.
+/// A segment's counts.
 #[derive(Default)]
 pub struct SegmentTally {
     passages: u64,
-    units: Vec<u64>,
+    articles: u64,
     spellings: Vec<u64>,
 }
 
@@ -207,7 +207,6 @@ impl Collector for Ranker {
 
     fn merge_fruits(&self, fruits: Vec<(Vec<Ranked>, SegmentTally)>) -> tantivy::Result<Collected> {
         let mut best = Vec::new();
-        let mut units = rustc_hash::FxHashSet::default();
         let mut tally = Tally {
             spellings: vec![0; self.spellings.len()],
             ..Tally::default()
@@ -215,12 +214,11 @@ impl Collector for Ranker {
         for (ranked, t) in fruits {
             best.extend(ranked);
             tally.passages += t.passages;
-            units.extend(t.units);
+            tally.articles += t.articles;
             for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
                 *sum += n;
             }
         }
-        tally.articles = units.len() as u64;
         best.sort_unstable_by(|a, b| b.cmp(a));
         best.truncate(self.limit);
         Ok(Collected { best, tally })
@@ -289,20 +287,11 @@ impl SegmentCollector for SegmentRanker {
     }
 
     fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
+        // A record's passages are consecutive; sorting is for safety.
         let mut ords = std::mem::take(&mut self.unit_ords);
         ords.sort_unstable();
         ords.dedup();
-        if let Some(col) = &self.units {
-            let mut buf = String::new();
-            self.tally.units = ords
-                .into_iter()
-                .filter_map(|ord| {
-                    buf.clear();
-                    matches!(col.ord_to_str(ord, &mut buf), Ok(true))
-                        .then(|| xxhash_rust::xxh3::xxh3_64(buf.as_bytes()))
-                })
-                .collect();
-        }
+        self.tally.articles = ords.len() as u64;
         (self.best.into_iter().map(|r| r.0).collect(), self.tally)
     }
 }

@@ -1,0 +1,171 @@
+//! What a desk cites: counts over every match, spellings found, CSV rows.
+
+use serde_json::{json, Value};
+
+use crate::util::TestEnv;
+
+fn article(id: &str, date: &str, paragraphs: &[&str]) -> Value {
+    json!({"id": id, "title": format!("Dépêche {id}"), "date": date, "text": paragraphs.join("\n\n")})
+}
+
+const WITH: &str =
+    "Des tirs ont été signalés à Qamichli dans la nuit, selon des habitants joints par téléphone.";
+const WITHOUT: &str =
+    "Le conseil municipal a voté le budget de la nouvelle école après un long débat public.";
+
+fn summary(env: &TestEnv, args: &[&str]) -> (Vec<Value>, Value) {
+    let (_, hits, summaries) = env.search_json_summaries(args);
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    (hits, summaries[0].clone())
+}
+
+fn counts(s: &Value) -> (u64, u64) {
+    (
+        s["passages"].as_u64().unwrap(),
+        s["articles"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn counts_cover_every_match_not_the_hits_shown_across_runs_edits_and_filters() {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "a.jsonl",
+        &[
+            article("a1", "2025-01-10", &[WITH, WITHOUT, WITH, WITH]),
+            article("a2", "2025-03-10", &[WITHOUT, WITH]),
+            article("a3", "2025-03-11", &[WITHOUT]),
+        ],
+    );
+    env.index_json(0);
+    let (hits, s) = summary(&env, &["-n", "1", "Qamichli"]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(counts(&s), (4, 2));
+
+    // A second run writes its own segment: counts add up across segments.
+    env.write_jsonl("b.jsonl", &[article("b1", "2025-06-01", &[WITH, WITH])]);
+    env.index_json(0);
+    assert_eq!(counts(&summary(&env, &["Qamichli"]).1), (6, 3));
+
+    // An edited article counts as it now reads.
+    env.write_jsonl(
+        "a.jsonl",
+        &[
+            article("a1", "2025-01-10", &[WITH, WITHOUT]),
+            article("a2", "2025-03-10", &[WITHOUT, WITH]),
+            article("a3", "2025-03-11", &[WITH]),
+        ],
+    );
+    env.index_json(0);
+    assert_eq!(counts(&summary(&env, &["Qamichli"]).1), (5, 4));
+
+    // Filters restrict the counts as they restrict the hits.
+    assert_eq!(
+        counts(&summary(&env, &["Qamichli", "--since", "2025-03"]).1),
+        (4, 3)
+    );
+    assert_eq!(
+        counts(&summary(&env, &["Qamichli", "--until", "2025-03-10"]).1),
+        (2, 2)
+    );
+    // Excluding a word drops the passages holding it, not their articles.
+    assert_eq!(counts(&summary(&env, &["Qamichli", "-budget"]).1), (5, 4));
+
+    // Nothing found: zero, and still a summary line.
+    let (hits, s) = summary(&env, &["Tombouctou"]);
+    assert!(hits.is_empty());
+    assert_eq!(counts(&s), (0, 0));
+
+    // The terminal says it above the hits.
+    let out = env.run(&["search", "--color", "never", "-n", "1", "Qamichli"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout.lines().next(), Some("5 passages in 4 articles"));
+}
+
+#[test]
+fn the_spellings_found_are_counted_with_how_they_matched() {
+    let env = TestEnv::with_samples();
+    let (hits, s) = summary(&env, &["al-Charaa"]);
+    let spellings = s["spellings"].as_array().unwrap();
+    let find = |how: &str| {
+        spellings
+            .iter()
+            .find(|x| x["how"] == how)
+            .unwrap_or_else(|| panic!("no {how} spelling in {spellings:?}"))
+    };
+    // As typed in one article, as el-Chareh in the other.
+    let exact = find("exact");
+    assert_eq!(exact["spelling"], "al-Charaa");
+    assert!(exact["passages"].as_u64().unwrap() >= 1);
+    let other = spellings
+        .iter()
+        .find(|x| {
+            x["spelling"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("chareh")
+        })
+        .unwrap_or_else(|| panic!("el-Chareh not among {spellings:?}"));
+    assert_ne!(other["how"], "exact");
+    assert_eq!(other["via"], "al-Charaa");
+    let in_texts = hits
+        .iter()
+        .filter(|h| {
+            h["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["text"] == "Chareh")
+        })
+        .count() as u64;
+    assert!(other["passages"].as_u64().unwrap() >= in_texts.max(1));
+    assert_eq!(counts(&s).1, 2);
+
+    // --strict searches the words as typed: no other spelling to count.
+    let (_, strict) = summary(&env, &["--strict", "al-Charaa"]);
+    assert!(
+        strict["spellings"].as_array().unwrap().is_empty(),
+        "{strict}"
+    );
+    assert_eq!(counts(&strict).1, 1);
+}
+
+#[test]
+fn csv_has_a_header_one_row_per_hit_and_hostile_titles_stay_data() {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "c.jsonl",
+        &[
+            json!({"id": "c1", "title": "=HYPERLINK(\"http://x\"), \"piège\"", "date": "2025-02-01",
+                   "url": "https://exemple.fr/c1", "source": "AFP",
+                   "text": "Ahmed el-Chareh a reçu à Damas une délégation venue de Moscou."}),
+            json!({"id": "c2", "title": "Deuxième", "date": "2025-02-02",
+                   "text": "Une autre dépêche cite Ahmad al-Charaa, reçu au Kremlin."}),
+        ],
+    );
+    let out = env.run(&["search", "--format", "csv", "al-Charaa"]);
+    out.expect_code(0);
+    let lines: Vec<&str> = out.stdout.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "query,rank,doc,date,source,title,url,spellings,snippet"
+    );
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let hostile = lines.iter().find(|l| l.contains(",c1,")).unwrap();
+    assert!(
+        hostile.contains(",\"'=HYPERLINK(\"\"http://x\"\"), \"\"piège\"\"\","),
+        "{hostile}"
+    );
+    assert!(hostile.contains("https://exemple.fr/c1"), "{hostile}");
+    assert!(hostile.contains(",el-Chareh,"), "{hostile}");
+    let plain = lines.iter().find(|l| l.contains(",c2,")).unwrap();
+    assert!(plain.contains(",al-Charaa,"), "{plain}");
+
+    // --json and --format cannot both be given.
+    let both = env.run(&["search", "--json", "--format", "csv", "x"]);
+    both.expect_code(2);
+    let (_, hits, summaries) = env.search_json_summaries(&["al-Charaa"]);
+    assert_eq!(hits.len(), 2);
+    assert_eq!(summaries[0]["articles"], 2);
+}
