@@ -69,6 +69,30 @@ impl Hit {
     }
 }
 
+/// The matches of `text` as a reader counts them: the words of one name
+/// or phrase matched one by one (`al` and `Charaa` of `al-Charaa`) joined
+/// across spaces, hyphens and apostrophes; sorted byte ranges.
+pub fn merged_spans(text: &str, matches: &[search::Match]) -> Vec<(usize, usize)> {
+    let mut sorted: Vec<(usize, usize)> = matches.iter().map(|m| (m.start, m.end)).collect();
+    sorted.sort_unstable();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in sorted {
+        match spans.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            Some(last)
+                if text.get(last.1..s).is_some_and(|gap| {
+                    gap.chars()
+                        .all(|c| matches!(c, ' ' | '-' | '\'' | '’' | '\u{a0}'))
+                }) =>
+            {
+                last.1 = last.1.max(e);
+            }
+            _ => spans.push((s, e)),
+        }
+    }
+    spans
+}
+
 /// What a query matches in the whole index, beyond the hits shown.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Summary {
@@ -121,6 +145,61 @@ pub struct SummaryLine<'a> {
     pub summary: &'a Summary,
 }
 
+/// A whole article with the matches of a query (`recoupe show --json`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Article {
+    pub doc: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: String,
+    pub url: String,
+    pub path: String,
+    /// Matches in the title, byte offsets into it.
+    pub title_matches: Vec<search::Match>,
+    /// Every passage in reading order.
+    pub passages: Vec<ArticlePassage>,
+    /// Matches over all passages, a name matched word by word counting
+    /// once ([`merged_spans`]).
+    pub total_matches: usize,
+}
+
+/// One passage of an [`Article`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ArticlePassage {
+    pub passage: u64,
+    pub text: String,
+    /// Matches in `text`, byte offsets into it.
+    pub matches: Vec<search::Match>,
+}
+
+impl Article {
+    pub fn new(a: &search::Article) -> Article {
+        Article {
+            doc: a.doc.clone(),
+            title: a.title.clone(),
+            date: a.date.clone(),
+            source: a.source.clone(),
+            url: a.url.clone(),
+            path: a.path.clone(),
+            title_matches: a.title_matches.clone(),
+            passages: a
+                .passages
+                .iter()
+                .map(|p| ArticlePassage {
+                    passage: p.passage,
+                    text: p.text.clone(),
+                    matches: p.matches.clone(),
+                })
+                .collect(),
+            total_matches: a
+                .passages
+                .iter()
+                .map(|p| merged_spans(&p.text, &p.matches).len())
+                .sum(),
+        }
+    }
+}
+
 /// The columns of `--format csv`, one row per hit.
 pub const CSV_COLUMNS: [&str; 9] = [
     "query",
@@ -139,27 +218,8 @@ impl Hit {
     /// name's words matched one by one read as one (`al-Charaa`, `Ahmad
     /// al-Charaa`), joined across spaces, hyphens and apostrophes.
     pub fn spellings(&self) -> Vec<String> {
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut sorted: Vec<(usize, usize)> =
-            self.matches.iter().map(|m| (m.start, m.end)).collect();
-        sorted.sort_unstable();
-        for (s, e) in sorted {
-            match spans.last_mut() {
-                Some(last)
-                    if last.1 <= s
-                        && self.text.get(last.1..s).is_some_and(|gap| {
-                            gap.chars()
-                                .all(|c| matches!(c, ' ' | '-' | '\'' | '’' | '\u{a0}'))
-                        }) =>
-                {
-                    last.1 = last.1.max(e);
-                }
-                Some(last) if s < last.1 => last.1 = last.1.max(e),
-                _ => spans.push((s, e)),
-            }
-        }
         let mut out: Vec<String> = Vec::new();
-        for (s, e) in spans {
+        for (s, e) in merged_spans(&self.text, &self.matches) {
             if let Some(t) = self.text.get(s..e) {
                 if !out.iter().any(|o| o == t) {
                     out.push(t.to_string());

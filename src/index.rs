@@ -53,7 +53,8 @@ const OPEN_ATTEMPTS: u32 = 20;
 pub enum IndexError {
     #[error("{}: no index here yet; build it with `recoupe index --corpus DIR --index {}`", .root.display(), .root.display())]
     NotFound { root: PathBuf },
-    #[error("{}: this index was built by another version of recoupe (index {found}, this binary {expected}); rebuild it with `recoupe index --full --corpus DIR --index {}`", .root.display(), .root.display())]
+    /// The CLI adds how to rebuild it (it knows the corpus folder).
+    #[error("{}: this index was built by another version of recoupe (index {}, this binary {expected})", .root.display(), if .found.is_empty() { "without a version" } else { .found.as_str() })]
     Outdated {
         root: PathBuf,
         found: String,

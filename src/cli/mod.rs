@@ -12,6 +12,7 @@ mod args;
 mod index;
 mod output;
 mod search;
+mod show;
 mod term;
 mod variants;
 
@@ -42,6 +43,7 @@ Examples:
   recoupe search --batch names.txt            one query a line, one process
   recoupe search --explain al-Sharaa          how each passage matched
   recoupe variants al-Charaa                  spellings of a name in the index
+  recoupe show 003_af2370a14cf3d5ef.txt -q al-Charaa   the whole article, matches marked
   recoupe index --corpus ~/articles --index ~/recoupe-index --quiet
   recoupe completions bash > ~/.recoupe-completion.bash   shell completions
 
@@ -79,6 +81,8 @@ enum Command {
     Index(index::IndexArgs),
     /// List the spellings of a name found in the index, and why each counts.
     Variants(variants::VariantsArgs),
+    /// Print one whole article, with a query's matches highlighted.
+    Show(show::ShowArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -142,6 +146,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Search(args) => search::run(&paths, args),
         Command::Index(args) => index::run(&paths, args),
+        Command::Show(args) => show::run(&paths, args),
         Command::Variants(args) => variants::run(&paths, args),
         Command::Completions { .. } => code::OK,
     }

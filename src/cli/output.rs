@@ -38,8 +38,8 @@ pub fn terminal_stdout(
     (stream, color)
 }
 
-const TITLE: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
+pub const TITLE: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
 
 /// How a match of each kind is shown in colour: the words as typed (or
 /// another form of them) in yellow, other spellings in cyan, aliases in
@@ -89,7 +89,7 @@ fn merge_adjacent(text: &str, spans: &[(usize, usize, How)]) -> Vec<(usize, usiz
 /// (then `base` is restored after each mark), or between `**` / `*` when
 /// plain. The spans are byte offsets into `text`; each piece is cleaned on
 /// its own, so cleaning never moves a mark.
-fn marked(text: &str, spans: &[(usize, usize, How)], color: bool, base: Style) -> String {
+pub fn marked(text: &str, spans: &[(usize, usize, How)], color: bool, base: Style) -> String {
     let mut out = String::with_capacity(text.len() + spans.len() * 8);
     let mut at = 0;
     for (s, e, how) in merge_adjacent(text, spans) {
@@ -137,7 +137,7 @@ pub fn legend(color: bool) -> String {
 }
 
 /// `text` in `style` when in colour, cleaned either way.
-fn styled(text: &str, style: Style, color: bool) -> String {
+pub fn styled(text: &str, style: Style, color: bool) -> String {
     if color {
         format!("{style}{}{style:#}", clean(text))
     } else {

@@ -107,6 +107,29 @@ pub struct Hit {
     pub title_only: bool,
 }
 
+/// A whole article, its passages in reading order, with the matches of a
+/// query in each ([`Searcher::article`]).
+#[derive(Clone, Debug)]
+pub struct Article {
+    pub doc: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: String,
+    pub url: String,
+    pub path: String,
+    /// Matches in the title.
+    pub title_matches: Vec<Match>,
+    pub passages: Vec<ArticlePassage>,
+}
+
+/// One passage of an [`Article`].
+#[derive(Clone, Debug)]
+pub struct ArticlePassage {
+    pub passage: u64,
+    pub text: String,
+    pub matches: Vec<Match>,
+}
+
 /// One way the index writes a query word, with how often.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Variant {
@@ -440,6 +463,34 @@ fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The matches of `hl` in `text`, as hits show them.
+fn matches_of(text: &str, hl: &[Highlight], words: &[QueryWord]) -> Vec<Match> {
+    hl.iter()
+        .filter_map(|h| {
+            Some(Match {
+                start: h.start,
+                end: h.end,
+                text: text.get(h.start..h.end)?.to_string(),
+                query: words
+                    .get(h.word)
+                    .map(|w| w.text.clone())
+                    .unwrap_or_default(),
+                how: h.how,
+                via: h.label.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The day an index document's article was published, `YYYY-MM-DD`.
+fn date_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| match OwnedValue::from(v) {
+            OwnedValue::Date(d) => terms::day_of(d).map(|d| d.to_string()),
+            _ => None,
+        })
+}
+
 fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     use tantivy::schema::Value;
     doc.get_first(field)
@@ -595,6 +646,61 @@ impl Searcher {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    /// The article whose id is `doc` (as hits give it), every passage in
+    /// order, with the matches of `query` (planned as a search would plan
+    /// it: same spellings, aliases and typos unless `strict`); `None` when
+    /// the index holds no such article.
+    pub fn article(
+        &self,
+        doc: &str,
+        query: Option<&str>,
+        strict: bool,
+    ) -> Result<Option<Article>, SearchError> {
+        let f = self.index.fields();
+        let term = TermQuery::new(Term::from_field_text(f.doc, doc), IndexRecordOption::Basic);
+        let addresses = self
+            .searcher
+            .search(&term, &tantivy::collector::DocSetCollector)?;
+        let words = query.map(|q| self.plan(q, strict)).unwrap_or_default();
+        let analyzer = self.index.analyzer();
+        let mut docs = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            docs.push(self.searcher.doc::<TantivyDocument>(address)?);
+        }
+        let u64_of = |doc: &TantivyDocument, field| {
+            use tantivy::schema::Value;
+            doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
+        };
+        docs.sort_by_key(|d| u64_of(d, f.passage));
+        let Some(first) = docs.first() else {
+            return Ok(None);
+        };
+        let title = first_text(first, f.title);
+        let title_matches = matches_of(&title, &highlights(analyzer, &title, &words), &words);
+        let passages = docs
+            .iter()
+            .map(|d| {
+                let text = first_text(d, f.text);
+                let matches = matches_of(&text, &highlights(analyzer, &text, &words), &words);
+                ArticlePassage {
+                    passage: u64_of(d, f.passage),
+                    text,
+                    matches,
+                }
+            })
+            .collect();
+        Ok(Some(Article {
+            doc: first_text(first, f.doc),
+            date: date_of(first, f.date),
+            source: first_text(first, f.source),
+            url: first_text(first, f.url),
+            path: first_text(first, f.file),
+            title,
+            title_matches,
+            passages,
+        }))
     }
 
     /// Runs `query` and returns the best passages, highlighted.
@@ -959,30 +1065,12 @@ impl Searcher {
             .into_iter()
             .map(|h| (h.start, h.end, h.how))
             .collect();
-        let date = doc
-            .get_first(f.date)
-            .and_then(|v| match OwnedValue::from(v) {
-                OwnedValue::Date(d) => terms::day_of(d).map(|d| d.to_string()),
-                _ => None,
-            });
+        let date = date_of(doc, f.date);
         let u64_of = |field| {
             use tantivy::schema::Value;
             doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
         };
-        let matches = hl
-            .iter()
-            .map(|h| Match {
-                start: h.start,
-                end: h.end,
-                text: text[h.start..h.end].to_string(),
-                query: words
-                    .get(h.word)
-                    .map(|w| w.text.clone())
-                    .unwrap_or_default(),
-                how: h.how,
-                via: h.label.clone(),
-            })
-            .collect();
+        let matches = matches_of(&text, &hl, words);
         let hit = Hit {
             rank: 0,
             score: r.key.score,

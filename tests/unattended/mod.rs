@@ -312,6 +312,10 @@ fn an_index_from_another_version_is_rebuilt_not_searched() {
         err.contains("another version") && err.contains("recoupe index --full"),
         "{err}"
     );
+    // Said once, with the corpus and index of this run.
+    assert_eq!(err.matches("another version").count(), 1, "{err}");
+    assert_eq!(err.matches("recoupe index --full").count(), 1, "{err}");
+    assert!(err.contains(&corpus.display().to_string()), "{err}");
     let (code, out, err) = run(&["index", "--json"], &corpus, &index);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("another version"), "{out}");

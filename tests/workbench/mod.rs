@@ -169,3 +169,73 @@ fn csv_has_a_header_one_row_per_hit_and_hostile_titles_stay_data() {
     assert_eq!(hits.len(), 2);
     assert_eq!(summaries[0]["articles"], 2);
 }
+
+#[test]
+fn show_prints_the_whole_article_of_a_hit_with_every_match_marked_by_kind() {
+    let env = TestEnv::with_samples();
+    let (hits, _) = summary(&env, &["el-Chareh"]);
+    let doc = hits
+        .iter()
+        .find(|h| h["text"].as_str().unwrap().contains("el-Chareh"))
+        .map(|h| h["doc"].as_str().unwrap().to_string())
+        .expect("a hit naming el-Chareh");
+
+    let out = env.run(&["show", &doc, "--query", "al-Charaa", "--color", "never"]);
+    out.expect_code(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("Vladimir Poutine"), "{lines:?}");
+    assert!(lines[1].contains(&doc), "{lines:?}");
+    // Every passage, in order, numbered as in search results.
+    let numbers: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with('['))
+        .map(|l| &l[..l.find(']').unwrap() + 1])
+        .collect();
+    assert_eq!(
+        numbers,
+        ["[0]", "[1]", "[2]", "[3]", "[4]", "[5]", "[6]", "[7]"]
+    );
+    // Another spelling than the one typed is marked apart.
+    assert!(out.stdout.contains("Ahmed *el-Chareh*"), "{}", out.stdout);
+    let marked = out.stdout.matches("*el-Chareh*").count();
+    assert!(
+        lines[2].starts_with(&format!("{marked} matches of al-Charaa in ")),
+        "{lines:?}"
+    );
+
+    // The same as JSON, and as typed only with --strict.
+    let json = env.run(&["show", &doc, "-q", "al-Charaa", "--json"]);
+    json.expect_code(0);
+    let a: Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    assert_eq!(a["doc"], doc.as_str());
+    assert_eq!(a["passages"].as_array().unwrap().len(), 8);
+    assert_eq!(a["total_matches"].as_u64().unwrap(), marked as u64);
+    for p in a["passages"].as_array().unwrap() {
+        let text = p["text"].as_str().unwrap();
+        for m in p["matches"].as_array().unwrap() {
+            let (s, e) = (
+                m["start"].as_u64().unwrap() as usize,
+                m["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&text[s..e], m["text"].as_str().unwrap());
+        }
+    }
+    let strict = env.run(&["show", &doc, "-q", "al-Charaa", "--strict", "--json"]);
+    let a: Value = serde_json::from_str(strict.stdout.trim()).unwrap();
+    assert_eq!(a["total_matches"], 0);
+
+    // Without a query: the article, nothing marked.
+    let plain = env.run(&["show", &doc, "--color", "never"]);
+    plain.expect_code(0);
+    assert!(!plain.stdout.contains('*'), "{}", plain.stdout);
+
+    // An id the index does not hold.
+    let none = env.run(&["show", "pas-un-article"]);
+    none.expect_code(1);
+    assert!(
+        none.stderr
+            .contains("no article with id \"pas-un-article\""),
+        "{}",
+        none.stderr
+    );
+}
