@@ -45,6 +45,10 @@ pub struct Hit {
     /// title alone.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub title_only: bool,
+    /// With `--group article`: the article's next best passages (same
+    /// shape; their `rank` is their place within the article, from 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<Hit>,
 }
 
 impl Hit {
@@ -65,6 +69,7 @@ impl Hit {
             highlights: hit.matches.iter().map(|m| [m.start, m.end]).collect(),
             matches: hit.matches.clone(),
             title_only: hit.title_only,
+            more: hit.more.iter().map(|m| Hit::new(query, m)).collect(),
         }
     }
 }

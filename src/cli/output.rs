@@ -181,6 +181,11 @@ pub fn write_hit(out: &mut dyn Write, hit: &Hit, color: bool, explain: bool) -> 
         "    {}",
         marked(&hit.snippet, &hit.snippet_highlights, color, Style::new())
     )?;
+    for more in &hit.more {
+        let snippet = marked(&more.snippet, &more.snippet_highlights, color, Style::new());
+        let label = styled(&format!("also passage {}:", more.passage), DIM, color);
+        writeln!(out, "      {label} {snippet}")?;
+    }
     if explain {
         let score = format!(
             "score {:.3}, {} query word(s) matched",

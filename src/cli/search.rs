@@ -45,7 +45,8 @@ terminal, **word** otherwise).
 date, source, url, path, text, snippet, highlights ([start, end] byte offsets
 into text) and matches (each highlight with its text and how it matched);
 \"title_only\": true marks a passage that matches through its title alone.
-Each query's hits end with a line {\"summary\": {query, passages, articles,
+With --group article, each hit is an article's best passage and \"more\"
+holds its next best (same shape). Each query's hits end with a line {\"summary\": {query, passages, articles,
 spellings: [{spelling, how, via, passages}]}}.
 --format csv prints a header, then one row per hit: query, rank, doc, date,
 source, title, url, spellings (the passage words that matched), snippet.
@@ -59,7 +60,8 @@ Examples:
   recoupe search \"bases militaires\" --until 2025-06 --source AFP
   recoupe search --explain -n 3 Qamichli
   recoupe search Qamichli --sort date         newest first
-  recoupe search al-Charaa --format csv > hits.csv";
+  recoupe search al-Charaa --format csv > hits.csv
+  recoupe search Qamichli --group article     one hit per article";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
@@ -88,6 +90,10 @@ pub struct SearchArgs {
     /// One JSON object a line instead of text (same as --format json).
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// One hit per article: its best passage, and its next best (up to 3)
+    /// under it; --limit then counts articles.
+    #[arg(long, value_enum, value_name = "BY")]
+    group: Option<GroupArg>,
     /// Output format: text for people, json (one object a line) or csv
     /// (one row per hit) for tools.
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
@@ -123,6 +129,11 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum GroupArg {
+    Article,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -340,6 +351,7 @@ pub fn run(paths: &Paths, mut args: SearchArgs) -> i32 {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
         },
+        group_articles: args.group == Some(GroupArg::Article),
         ..SearchOptions::default()
     };
     // JSON and CSV go out byte for byte; the terminal view through anstream.

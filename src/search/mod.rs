@@ -49,7 +49,18 @@ pub struct SearchOptions {
     pub strict: bool,
     /// Best match first, or newest first.
     pub sort: Sort,
+    /// One hit per article (its best passage, the next best under it in
+    /// [`Hit::more`]); `limit` then counts articles.
+    pub group_articles: bool,
 }
+
+/// Passages shown under an article's best one when hits are grouped.
+pub const MORE_PER_ARTICLE: usize = 3;
+
+/// When grouping, candidates are collected for this many times `limit`
+/// passages, so that `limit` articles are found even when the best ones
+/// have several matching passages each.
+const GROUP_POOL: usize = 5;
 
 impl Default for SearchOptions {
     fn default() -> Self {
@@ -62,6 +73,7 @@ impl Default for SearchOptions {
             snippet_bytes: 320,
             strict: false,
             sort: Sort::Relevance,
+            group_articles: false,
         }
     }
 }
@@ -105,6 +117,9 @@ pub struct Hit {
     /// The passage matches only through its article's title: its own text
     /// names none of the query's words.
     pub title_only: bool,
+    /// With grouping by article: the article's next best passages, in rank
+    /// order (at most [`MORE_PER_ARTICLE`]); empty otherwise.
+    pub more: Vec<Hit>,
 }
 
 /// A whole article, its passages in reading order, with the matches of a
@@ -463,6 +478,33 @@ fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The first `limit` articles of `ranked` hits, each as its best passage
+/// with its next best under it (those matching in their own text).
+fn group_by_article(ranked: impl Iterator<Item = Hit>, limit: usize) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for hit in ranked {
+        match at.get(&hit.doc) {
+            Some(&i) => {
+                let best = &mut out[i];
+                // A passage found through the title alone adds nothing the
+                // article's best passage does not show.
+                if best.more.len() < MORE_PER_ARTICLE && !hit.title_only {
+                    let mut hit = hit;
+                    hit.rank = best.more.len() + 2;
+                    best.more.push(hit);
+                }
+            }
+            None if out.len() < limit => {
+                at.insert(hit.doc.clone(), out.len());
+                out.push(hit);
+            }
+            None => {}
+        }
+    }
+    out
+}
+
 /// The matches of `hl` in `text`, as hits show them.
 fn matches_of(text: &str, hl: &[Highlight], words: &[QueryWord]) -> Vec<Match> {
     hl.iter()
@@ -794,16 +836,18 @@ impl Searcher {
             scored.push((hit, features));
         }
         rank::order(p, opts.sort, coordinate, &mut scored);
-        let hits = scored
-            .into_iter()
-            .take(opts.limit)
-            .enumerate()
-            .map(|(i, (mut h, f))| {
-                h.rank = i + 1;
-                h.score = f.score();
-                h
-            })
-            .collect();
+        let ranked = scored.into_iter().map(|(mut h, f)| {
+            h.score = f.score();
+            h
+        });
+        let mut hits: Vec<Hit> = if opts.group_articles {
+            group_by_article(ranked, opts.limit)
+        } else {
+            ranked.take(opts.limit).collect()
+        };
+        for (i, h) in hits.iter_mut().enumerate() {
+            h.rank = i + 1;
+        }
         Ok(Answer {
             hits,
             words,
@@ -974,10 +1018,10 @@ impl Searcher {
                     alt_query(searched_field(&f, alt), alt).weight(unscored())
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?,
-            limit: if opts.limit == 0 {
-                0
-            } else {
-                p.candidates(opts.limit)
+            limit: match opts.limit {
+                0 => 0,
+                n if opts.group_articles => p.candidates(n.saturating_mul(GROUP_POOL)),
+                n => p.candidates(n),
             },
             order: KeyOrder {
                 date_first: opts.sort == Sort::Date,
@@ -1087,6 +1131,7 @@ impl Searcher {
             matches,
             title_only: hl.is_empty(),
             title_highlights,
+            more: Vec::new(),
             text,
         };
         (hit, hl)

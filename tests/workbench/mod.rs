@@ -239,3 +239,58 @@ fn show_prints_the_whole_article_of_a_hit_with_every_match_marked_by_kind() {
         none.stderr
     );
 }
+
+#[test]
+fn grouping_by_article_gives_one_hit_per_article_with_its_next_best_passages() {
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "g.jsonl",
+        &[
+            article("g1", "2025-01-10", &[WITH, WITH, WITHOUT, WITH, WITH, WITH]),
+            article("g2", "2025-01-11", &[WITHOUT, WITH]),
+            article("g3", "2025-01-12", &[WITH, WITHOUT]),
+        ],
+    );
+    let (_, hits, summaries) = env.search_json_summaries(&["Qamichli", "--group", "article"]);
+    let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
+    let mut sorted = docs.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["g1", "g2", "g3"], "one hit per article: {docs:?}");
+    let ranks: Vec<u64> = hits.iter().map(|h| h["rank"].as_u64().unwrap()).collect();
+    assert_eq!(ranks, [1, 2, 3]);
+    let g1 = hits.iter().find(|h| h["doc"] == "g1").unwrap();
+    let more = g1["more"].as_array().unwrap();
+    // Five matching passages: the best, and three more under it.
+    assert_eq!(more.len(), 3, "{g1}");
+    let mut passages: Vec<u64> = more
+        .iter()
+        .map(|m| m["passage"].as_u64().unwrap())
+        .collect();
+    passages.push(g1["passage"].as_u64().unwrap());
+    passages.sort();
+    passages.dedup();
+    assert_eq!(passages.len(), 4);
+    assert!(more
+        .iter()
+        .all(|m| m["doc"] == "g1" && !m["matches"].as_array().unwrap().is_empty()));
+    assert!(hits
+        .iter()
+        .find(|h| h["doc"] == "g3")
+        .unwrap()
+        .get("more")
+        .is_none());
+    // --limit counts articles; the totals do not change.
+    let (_, two, _) = env.search_json_summaries(&["Qamichli", "--group", "article", "-n", "2"]);
+    assert_eq!(two.len(), 2);
+    assert_eq!(counts(&summaries[0]), (7, 3));
+    // The terminal lists the others under the article.
+    let out = env.run(&[
+        "search", "Qamichli", "--group", "article", "--color", "never",
+    ]);
+    assert_eq!(
+        out.stdout.matches("also passage ").count(),
+        3,
+        "{}",
+        out.stdout
+    );
+}
