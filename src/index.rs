@@ -49,20 +49,22 @@ const READERS: &str = "readers.lock";
 /// How often a search re-reads `CURRENT` when generations switch under it.
 const OPEN_ATTEMPTS: u32 = 20;
 
+/// What went wrong with an index folder. The message says what happened,
+/// with the path; what to do about it is the caller's to say (the CLI
+/// names its commands and options, see `cli::advice`).
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("{}: no index here yet; build it with `recoupe index --corpus DIR --index {}`", .root.display(), .root.display())]
+    #[error("{}: no index here yet", .root.display())]
     NotFound { root: PathBuf },
-    /// The CLI adds how to rebuild it (it knows the corpus folder).
     #[error("{}: this index was built by another version of recoupe (index {}, this binary {expected})", .root.display(), if .found.is_empty() { "without a version" } else { .found.as_str() })]
     Outdated {
         root: PathBuf,
         found: String,
         expected: String,
     },
-    #[error("{}: another indexer is running ({}); try again later, or pass --wait SECONDS", .root.display(), describe_holder(.holder))]
+    #[error("{}: another indexer is running ({})", .root.display(), describe_holder(.holder))]
     Busy { root: PathBuf, holder: String },
-    #[error("{}: not a folder; give --index a folder path", .path.display())]
+    #[error("{}: not a folder", .path.display())]
     NotAFolder { path: PathBuf },
     #[error("{}: {}", .path.display(), io_advice(.source))]
     Io { path: PathBuf, source: io::Error },
@@ -76,6 +78,27 @@ pub enum IndexError {
 }
 
 impl IndexError {
+    /// The OS error kind underneath, when there is one.
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        use tantivy::directory::error::{OpenDirectoryError, OpenWriteError};
+        use tantivy::TantivyError as T;
+        match self {
+            IndexError::Io { source, .. } => Some(source.kind()),
+            IndexError::Tantivy { source, .. } => match source {
+                T::IoError(io) => Some(io.kind()),
+                T::OpenWriteError(OpenWriteError::IoError { io_error, .. })
+                | T::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+                    Some(io_error.kind())
+                }
+                T::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => {
+                    Some(io::ErrorKind::NotADirectory)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: io::Error) -> IndexError {
         IndexError::Io {
             path: path.to_path_buf(),
@@ -103,10 +126,8 @@ fn io_advice(e: &io::Error) -> String {
             "no space left on the disk; free some space or choose a folder on another disk".into()
         }
         K::QuotaExceeded => "disk quota exceeded; free some space or choose another folder".into(),
-        K::NotADirectory => {
-            "a part of this path is a file, not a folder; give --index a folder path".into()
-        }
-        K::NotFound => "not found; rebuild the index with `recoupe index --full`".into(),
+        K::NotADirectory => "a part of this path is a file, not a folder".into(),
+        K::NotFound => "a file of the index is missing".into(),
         _ => e.to_string(),
     }
 }
@@ -119,9 +140,7 @@ fn tantivy_advice(e: &tantivy::TantivyError) -> String {
         T::IoError(io) => io_advice(io),
         T::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => io_advice(io_error),
         T::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => io_advice(io_error),
-        T::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => {
-            "not a folder; give --index a folder path".into()
-        }
+        T::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => "not a folder".into(),
         other => other.to_string(),
     }
 }
@@ -845,12 +864,13 @@ mod tests {
     }
 
     #[test]
-    fn opening_an_empty_directory_says_how_to_build() {
+    fn opening_an_empty_directory_says_there_is_no_index_there() {
         let dir = tempfile::tempdir().unwrap();
         let err = Index::open(dir.path(), Arc::new(Analyzer::default()))
             .err()
             .unwrap();
-        assert!(err.to_string().contains("recoupe index"), "{err}");
+        assert!(matches!(err, IndexError::NotFound { .. }), "{err}");
+        assert!(err.to_string().ends_with(": no index here yet"), "{err}");
     }
 
     #[test]
@@ -931,13 +951,7 @@ mod tests {
         fs::write(&file, "root").unwrap();
         for root in [file.clone(), file.join("index")] {
             let msg = lock(&root, None).unwrap_err().to_string();
-            assert_eq!(
-                msg,
-                format!(
-                    "{}: not a folder; give --index a folder path",
-                    file.display()
-                )
-            );
+            assert_eq!(msg, format!("{}: not a folder", file.display()));
         }
         assert_eq!(fs::read_to_string(&file).unwrap(), "root");
     }

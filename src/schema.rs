@@ -16,10 +16,8 @@ use tantivy::schema::{
 
 use crate::analysis::{self, tokenizer::Terms};
 
-/// Version of the field list below, and of how passages are laid out;
-/// part of the fingerprint. 3: the passages of one record are written
-/// together, so they always lie in one segment (the collector counts
-/// articles per segment).
+/// Version of the field list below; part of the fingerprint. 3: each
+/// passage carries its record's digest (`record`).
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles of the fields the engine reads and writes.
@@ -31,6 +29,10 @@ pub struct Fields {
     /// Identity of the source record ([`crate::terms::Unit`]): what
     /// incremental indexing compares and deletes. Indexed and fast.
     pub unit: Field,
+    /// 64-bit digest of `unit` ([`crate::terms::Unit::digest`]), fast: the
+    /// distinct values among matching passages are the articles a search
+    /// counts, across segments, without reading a string.
+    pub record: Field,
     /// Path of the source file, relative to the corpus root.
     pub file: Field,
     /// Line of the record in a JSONL file (0 for whole files).
@@ -90,6 +92,7 @@ fn build() -> IndexSchema {
     let fields = Fields {
         doc: b.add_text_field("doc", STRING | STORED),
         unit: b.add_text_field("unit", STRING.set_fast("raw")),
+        record: b.add_u64_field("record", NumericOptions::default().set_fast()),
         file: b.add_text_field("file", STRING | STORED),
         line: b.add_u64_field("line", NumericOptions::default().set_stored()),
         passage: b.add_u64_field("passage", NumericOptions::default().set_stored()),

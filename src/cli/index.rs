@@ -13,7 +13,7 @@ use recoupe::index as index_dir;
 use recoupe::indexer::{self, Options, Reporter, RunError, Summary};
 
 use super::term::clean;
-use super::{code, error, Paths};
+use super::{advice, code, error, Paths};
 
 const AFTER_HELP: &str = "\
 Updates the index from the corpus: new articles are added, changed ones
@@ -251,13 +251,17 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
             }
         }
         Err(e) => {
+            let advice = advice::for_run(&e, paths);
             if args.json {
                 let busy = e.is_busy();
-                say(
-                    serde_json::json!({"error": e.to_string(), "busy": busy, "index_unchanged": true}),
-                );
+                say(serde_json::json!({
+                    "error": e.to_string(),
+                    "advice": advice,
+                    "busy": busy,
+                    "index_unchanged": true
+                }));
             }
-            error(format!("{e} (the index is unchanged)"));
+            advice::report(format!("{e} (the index is unchanged)"), advice);
             if e.is_busy() {
                 code::BUSY
             } else {

@@ -8,6 +8,7 @@
 //! are checked not to overlap. Everything printed for a person goes through
 //! [`term::clean`].
 
+mod advice;
 mod args;
 mod index;
 mod output;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use clap::Args;
 use recoupe::analysis::Analyzer;
-use recoupe::index::{self, Index, IndexError};
+use recoupe::index::{self, Index};
 use recoupe::indexer::Options;
 use recoupe::names::{self, AliasTable};
 use recoupe::search::{RankParams, SearchOptions, Searcher, Sort};
@@ -18,7 +18,7 @@ use super::output::{
     write_json_summary, ColorChoice,
 };
 use super::term::clean;
-use super::{code, error, unreadable, Paths};
+use super::{advice, code, error, unreadable, Paths};
 use recoupe::api;
 
 const AFTER_HELP: &str = "\
@@ -297,20 +297,13 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
             Ok(_) => {}
             Err(e) => {
                 let busy = e.is_busy();
-                error(e);
+                advice::report(&e, advice::for_run(&e, paths));
                 return Err(if busy { code::BUSY } else { code::ERROR });
             }
         }
     }
     let index = Index::open(&paths.index, analyzer).map_err(|e| {
-        error(&e);
-        if matches!(e, IndexError::Outdated { .. } | IndexError::Corrupt { .. }) {
-            eprintln!(
-                "recoupe: to rebuild it from this corpus: recoupe index --full --corpus {} --index {}",
-                clean(&paths.corpus.display().to_string()),
-                clean(&paths.index.display().to_string())
-            );
-        }
+        advice::report(&e, advice::for_index(&e, paths));
         code::ERROR
     })?;
     Searcher::with_aliases(index, table).map_err(|e| {

@@ -143,9 +143,9 @@ pub enum RunError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Corpus(#[from] CorpusError),
-    #[error("{}: the corpus holds no articles but the index has {indexed} passages; nothing was deleted. If the corpus really is empty now, run again with --allow-empty (or --full)", .corpus.display())]
+    #[error("{}: the corpus holds no articles but the index has {indexed} passages; nothing was deleted", .corpus.display())]
     EmptyCorpus { corpus: PathBuf, indexed: usize },
-    #[error("{}: cannot rebuild from scratch while part of the corpus cannot be read ({}); nothing was changed. Make it readable, or run without --full to update the index and keep what it holds for those paths", .corpus.display(), .paths.join(", "))]
+    #[error("{}: cannot rebuild from scratch while part of the corpus cannot be read ({}); nothing was changed", .corpus.display(), .paths.join(", "))]
     PartlyUnreadable { corpus: PathBuf, paths: Vec<String> },
 }
 
@@ -499,17 +499,12 @@ pub fn run(
                 hash: record.hash,
             }
             .encode();
-            // One batch per record: tantivy writes a batch into one
-            // segment, so a record's passages are never split across
-            // segments (see `schema::SCHEMA_VERSION`).
-            let mut batch = Vec::new();
             write::documents(&fields, &record.article, &unit, record.line, |doc| {
-                batch.push(tantivy::indexer::UserOperation::Add(doc));
+                summary.passages += 1;
+                if let Err(e) = writer.add_document(doc) {
+                    add_error.get_or_insert(e);
+                }
             });
-            summary.passages += batch.len() as u64;
-            if let Err(e) = writer.run(batch) {
-                add_error.get_or_insert(e);
-            }
         });
         if let Some(e) = add_error {
             return Err(IndexError::tantivy(index.dir(), e).into());

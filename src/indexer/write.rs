@@ -26,6 +26,7 @@ pub fn documents(
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.doc, &article.id);
         doc.add_text(fields.unit, unit);
+        doc.add_u64(fields.record, terms::Unit::digest(unit));
         doc.add_text(fields.file, &article.path);
         doc.add_u64(fields.line, line);
         doc.add_u64(fields.passage, u64::from(passage.number));

@@ -1030,7 +1030,7 @@ impl Searcher {
                 together: p.together_first,
             },
             date_field: f.date,
-            unit_field: f.unit,
+            record_field: f.record,
         };
         let stats = Statistics {
             searcher: &self.searcher,

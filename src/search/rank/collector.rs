@@ -8,15 +8,16 @@
 //! (the leading fields of the policy's [`super::compare`]).
 //!
 //! It also counts, over every matching passage, what the answer's totals
-//! say ([`Tally`]): passages, distinct articles (by the `unit` fast field:
-//! a record's passages lie in one segment, so articles add up across
-//! segments), and passages holding each spelling the caller asks about.
+//! say ([`Tally`]): passages, distinct articles (by the `record` fast
+//! field, a digest of the record's identity: a record's passages may lie
+//! in several segments), and passages holding each spelling the caller
+//! asks about.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::query::{Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
@@ -118,8 +119,8 @@ pub struct Ranker {
     pub spellings: Vec<Box<dyn Weight>>,
     /// The publication date (a fast field).
     pub date_field: Field,
-    /// The record identity (a fast field): distinct values are articles.
-    pub unit_field: Field,
+    /// The record digest (a fast field): distinct values are articles.
+    pub record_field: Field,
 }
 
 /// Counts over every passage the query matches.
@@ -135,7 +136,8 @@ pub struct Tally {
 #[derive(Default)]
 pub struct SegmentTally {
     passages: u64,
-    articles: u64,
+    /// Record digests met (sorted and deduplicated at harvest).
+    records: Vec<u64>,
     spellings: Vec<u64>,
 }
 
@@ -151,10 +153,14 @@ pub struct SegmentRanker {
     literal: Vec<Box<dyn Scorer>>,
     together: Vec<Box<dyn Scorer>>,
     spellings: Vec<Box<dyn Scorer>>,
+    /// The doc each spelling cursor is on, kept beside it so that the
+    /// passages it cannot match cost one comparison, not a call.
+    spelling_at: Vec<DocId>,
     dates: Option<Column<tantivy::DateTime>>,
-    units: Option<StrColumn>,
-    /// Unit ordinals met (consecutive repeats dropped), and the counts.
-    unit_ords: Vec<u64>,
+    records: Option<Column<u64>>,
+    /// The last record digest met (a record's passages are mostly
+    /// consecutive), and the counts.
+    last_record: Option<u64>,
     tally: SegmentTally,
     /// Min-heap of the best so far (reversed order).
     best: BinaryHeap<std::cmp::Reverse<Ranked>>,
@@ -180,17 +186,18 @@ impl Collector for Ranker {
     ) -> tantivy::Result<SegmentRanker> {
         let name = reader.schema().get_field_name(self.date_field);
         let dates = reader.fast_fields().date(name).ok();
-        let name = reader.schema().get_field_name(self.unit_field);
-        let units = reader.fast_fields().str(name)?;
+        let name = reader.schema().get_field_name(self.record_field);
+        let records = reader.fast_fields().u64(name).ok();
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
             literal: scorers(&self.literal, reader)?,
             together: scorers(&self.together, reader)?,
             spellings: scorers(&self.spellings, reader)?,
+            spelling_at: Vec::new(),
             dates,
-            units,
-            unit_ords: Vec::new(),
+            records,
+            last_record: None,
             tally: SegmentTally {
                 spellings: vec![0; self.spellings.len()],
                 ..SegmentTally::default()
@@ -207,6 +214,7 @@ impl Collector for Ranker {
 
     fn merge_fruits(&self, fruits: Vec<(Vec<Ranked>, SegmentTally)>) -> tantivy::Result<Collected> {
         let mut best = Vec::new();
+        let mut records: Vec<u64> = Vec::new();
         let mut tally = Tally {
             spellings: vec![0; self.spellings.len()],
             ..Tally::default()
@@ -214,11 +222,14 @@ impl Collector for Ranker {
         for (ranked, t) in fruits {
             best.extend(ranked);
             tally.passages += t.passages;
-            tally.articles += t.articles;
+            records.extend(t.records);
             for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
                 *sum += n;
             }
         }
+        records.sort_unstable();
+        records.dedup();
+        tally.articles = records.len() as u64;
         best.sort_unstable_by(|a, b| b.cmp(a));
         best.truncate(self.limit);
         Ok(Collected { best, tally })
@@ -244,17 +255,21 @@ impl SegmentCollector for SegmentRanker {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.tally.passages += 1;
-        if let Some(ord) = self.units.as_ref().and_then(|c| c.term_ords(doc).next()) {
-            if self.unit_ords.last() != Some(&ord) {
-                self.unit_ords.push(ord);
+        if let Some(record) = self.records.as_ref().and_then(|c| c.first(doc)) {
+            if self.last_record != Some(record) {
+                self.last_record = Some(record);
+                self.tally.records.push(record);
             }
         }
-        for (n, s) in self.tally.spellings.iter_mut().zip(&mut self.spellings) {
-            if s.doc() < doc {
-                s.seek(doc);
+        if self.spelling_at.len() != self.spellings.len() {
+            self.spelling_at = self.spellings.iter().map(|s| s.doc()).collect();
+        }
+        for (i, at) in self.spelling_at.iter_mut().enumerate() {
+            if *at < doc {
+                *at = self.spellings[i].seek(doc);
             }
-            if s.doc() == doc {
-                *n += 1;
+            if *at == doc {
+                self.tally.spellings[i] += 1;
             }
         }
         if self.limit == 0 {
@@ -287,11 +302,8 @@ impl SegmentCollector for SegmentRanker {
     }
 
     fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
-        // A record's passages are consecutive; sorting is for safety.
-        let mut ords = std::mem::take(&mut self.unit_ords);
-        ords.sort_unstable();
-        ords.dedup();
-        self.tally.articles = ords.len() as u64;
+        self.tally.records.sort_unstable();
+        self.tally.records.dedup();
         (self.best.into_iter().map(|r| r.0).collect(), self.tally)
     }
 }
