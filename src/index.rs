@@ -216,6 +216,11 @@ pub struct State {
     pub fingerprint: String,
     /// Files indexed without any problem, by path relative to the corpus.
     pub files: BTreeMap<String, Stamp>,
+    /// The `record` number the next record written gets: records are
+    /// numbered densely, in writing order, across runs (a generation starts
+    /// at 0).
+    #[serde(default)]
+    pub next_record: u64,
 }
 
 /// An open index generation.
@@ -892,6 +897,7 @@ mod tests {
         let state = State {
             fingerprint: schema::fingerprint(),
             files: BTreeMap::new(),
+            next_record: 0,
         };
         let mut commit = writer.prepare_commit().unwrap();
         commit.set_payload(&serde_json::to_string(&state).unwrap());

@@ -16,9 +16,9 @@ use tantivy::schema::{
 
 use crate::analysis::{self, tokenizer::Terms};
 
-/// Version of the field list below; part of the fingerprint. 3: each
-/// passage carries its record's digest (`record`).
-pub const SCHEMA_VERSION: u32 = 3;
+/// Version of the field list below; part of the fingerprint. 4: each
+/// passage carries its record's number (`record`).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
@@ -29,9 +29,9 @@ pub struct Fields {
     /// Identity of the source record ([`crate::terms::Unit`]): what
     /// incremental indexing compares and deletes. Indexed and fast.
     pub unit: Field,
-    /// 64-bit digest of `unit` ([`crate::terms::Unit::digest`]), fast: the
-    /// distinct values among matching passages are the articles a search
-    /// counts, across segments, without reading a string.
+    /// The record's number ([`crate::index::State::next_record`]), dense
+    /// and fast: the distinct values among matching passages are the
+    /// articles a search counts, across segments, in a bitset.
     pub record: Field,
     /// Path of the source file, relative to the corpus root.
     pub file: Field,

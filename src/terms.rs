@@ -156,14 +156,6 @@ pub struct Unit {
 }
 
 impl Unit {
-    /// The 64-bit digest of an encoded unit, which the `record` field holds:
-    /// equal for every passage of one record, and in practice distinct
-    /// between records (a collision would only merge two articles in a
-    /// count).
-    pub fn digest(encoded: &str) -> u64 {
-        xxhash_rust::xxh3::xxh3_64(encoded.as_bytes())
-    }
-
     /// The text stored in the `unit` field: a JSON array
     /// `[file, line, id or null, hash]`, so that any character in a path or
     /// an id round-trips.

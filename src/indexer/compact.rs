@@ -3,9 +3,10 @@
 //! A build's writer has a bounded memory, so it writes one segment each
 //! time a thread fills its share: 58 segments for OrangeSum x16. Every
 //! query pays per segment (its term dictionary is walked for typos and
-//! spelling variants, its postings opened), so a build ends by merging
-//! them, in one pass, into segments of about [`SEGMENT_PASSAGES`] passages
-//! (OrangeSum x1: one segment; x16: 11). Merges run one after the other.
+//! spelling variants, its postings opened), so a build that wrote more
+//! than [`FEW_SEGMENTS`] ends by merging them, in one pass, into segments
+//! of about [`SEGMENT_PASSAGES`] passages (OrangeSum x1, 4 segments: left
+//! as they are; x4: 3; x16: 11). Merges run one after the other.
 //! A merge streams its segments, so its own heap stays small whatever
 //! their size (about 15 MiB measured on x16), but the pages of the
 //! segments it reads are mapped into the process until it ends: the size
@@ -20,13 +21,23 @@ use tantivy::{IndexWriter, TantivyDocument};
 /// The passages of a segment a build's merges aim at.
 pub const SEGMENT_PASSAGES: u64 = 200_000;
 
+/// A build that wrote this many segments or fewer is not merged: searching
+/// a few segments costs about what searching one does (OrangeSum x1: the
+/// same query ratio to bare tantivy with 4 segments as with 1), and the
+/// merge would add to every small build's time.
+pub const FEW_SEGMENTS: usize = 8;
+
 /// Groups of segments to merge into segments of about `target` passages, as
 /// indexes into `sizes` (passages per segment). As many groups as `target`
 /// takes to hold every passage; segments are dealt out largest first, each
 /// to the group that holds the fewest passages so far, so the groups end up
 /// about equal. A group of one is left as it is and not returned; nothing
-/// is returned when there are no more segments than groups.
-pub fn groups(sizes: &[u64], target: u64) -> Vec<Vec<usize>> {
+/// is returned when there are `few` segments or fewer, or no more segments
+/// than groups.
+pub fn groups(sizes: &[u64], target: u64, few: usize) -> Vec<Vec<usize>> {
+    if sizes.len() <= few {
+        return Vec::new();
+    }
     let total: u64 = sizes.iter().sum();
     let max = usize::try_from(total.div_ceil(target.max(1)))
         .unwrap_or(usize::MAX)
@@ -59,17 +70,18 @@ pub fn compact(
     writer: &mut IndexWriter<TantivyDocument>,
     merging: &mut dyn FnMut(usize, usize),
 ) -> tantivy::Result<usize> {
-    compact_to(writer, SEGMENT_PASSAGES, merging)
+    compact_to(writer, SEGMENT_PASSAGES, FEW_SEGMENTS, merging)
 }
 
 fn compact_to(
     writer: &mut IndexWriter<TantivyDocument>,
     target: u64,
+    few: usize,
     merging: &mut dyn FnMut(usize, usize),
 ) -> tantivy::Result<usize> {
     let metas = writer.index().searchable_segment_metas()?;
     let sizes: Vec<u64> = metas.iter().map(|m| u64::from(m.num_docs())).collect();
-    let plan = groups(&sizes, target);
+    let plan = groups(&sizes, target, few);
     if plan.is_empty() {
         return Ok(0);
     }
@@ -95,22 +107,25 @@ mod tests {
 
     #[test]
     fn segments_that_fit_stay_as_they_are() {
-        assert!(groups(&[], 100).is_empty());
-        assert!(groups(&[50], 100).is_empty());
-        assert!(groups(&[100; 8], 100).is_empty());
+        assert!(groups(&[], 100, 0).is_empty());
+        assert!(groups(&[50], 100, 0).is_empty());
+        assert!(groups(&[100; 8], 100, 0).is_empty());
+        // A few segments stay apart, however small.
+        let x1 = [40_000, 35_000, 30_000, 23_000];
+        assert!(groups(&x1, SEGMENT_PASSAGES, FEW_SEGMENTS).is_empty());
     }
 
     #[test]
     fn many_small_segments_become_equal_groups() {
         // OrangeSum x16: 58 segments of about 35,000 passages.
-        let plan = groups(&[35_000; 58], SEGMENT_PASSAGES);
+        let plan = groups(&[35_000; 58], SEGMENT_PASSAGES, FEW_SEGMENTS);
         assert_eq!(plan.len(), 11);
         let mut lens: Vec<usize> = plan.iter().map(Vec::len).collect();
         lens.sort();
         assert_eq!(lens, vec![5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6]);
-        // x1: four segments become one.
+        // Without the few-segments rule, four small segments become one.
         assert_eq!(
-            groups(&[40_000, 35_000, 30_000, 23_000], SEGMENT_PASSAGES),
+            groups(&[40_000, 35_000, 30_000, 23_000], SEGMENT_PASSAGES, 0),
             vec![vec![0, 1, 2, 3]]
         );
     }
@@ -118,7 +133,7 @@ mod tests {
     #[test]
     fn one_segment_too_many_merges_the_two_smallest() {
         // 522 passages in groups of 66: 8 groups for 9 segments.
-        let plan = groups(&[100, 90, 80, 70, 60, 50, 40, 30, 2], 66);
+        let plan = groups(&[100, 90, 80, 70, 60, 50, 40, 30, 2], 66, 0);
         assert_eq!(plan, vec![vec![7, 8]]);
     }
 
@@ -145,7 +160,10 @@ mod tests {
         }
         let files_before = std::fs::read_dir(dir.path()).unwrap().count();
         let mut heard = None;
-        let merges = compact_to(&mut writer, 9, &mut |a, b| heard = Some((a, b))).unwrap();
+        let merges = compact_to(&mut writer, 9, FEW_SEGMENTS, &mut |a, b| {
+            heard = Some((a, b))
+        })
+        .unwrap();
         writer.wait_merging_threads().unwrap();
 
         // 66 / 9 makes 8 groups: 11..4 alone, then 3, 2 and 1 join 4, 5 and 6.
@@ -172,7 +190,7 @@ mod tests {
             sizes in proptest::collection::vec(0u64..1_000_000, 0..80),
             target in 1u64..5_000_000,
         ) {
-            let plan = groups(&sizes, target);
+            let plan = groups(&sizes, target, 0);
             let mut seen = vec![0u32; sizes.len()];
             for g in &plan {
                 proptest::prop_assert!(g.len() >= 2);

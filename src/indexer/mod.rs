@@ -369,6 +369,11 @@ pub fn run(
     let mut state = State {
         fingerprint: fingerprint.clone(),
         files: Default::default(),
+        next_record: if incremental {
+            index.state().next_record
+        } else {
+            0
+        },
     };
     let mut changed = false;
     let total_bytes: u64 = scan.files.iter().map(|f| f.size).sum();
@@ -499,12 +504,21 @@ pub fn run(
                 hash: record.hash,
             }
             .encode();
-            write::documents(&fields, &record.article, &unit, record.line, |doc| {
-                summary.passages += 1;
-                if let Err(e) = writer.add_document(doc) {
-                    add_error.get_or_insert(e);
-                }
-            });
+            let number = state.next_record;
+            state.next_record += 1;
+            write::documents(
+                &fields,
+                &record.article,
+                &unit,
+                record.line,
+                number,
+                |doc| {
+                    summary.passages += 1;
+                    if let Err(e) = writer.add_document(doc) {
+                        add_error.get_or_insert(e);
+                    }
+                },
+            );
         });
         if let Some(e) = add_error {
             return Err(IndexError::tantivy(index.dir(), e).into());

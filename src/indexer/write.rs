@@ -19,6 +19,7 @@ pub fn documents(
     article: &Article,
     unit: &str,
     line: u64,
+    record: u64,
     mut sink: impl FnMut(TantivyDocument),
 ) {
     let date = article.date.and_then(terms::date_value);
@@ -26,7 +27,7 @@ pub fn documents(
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.doc, &article.id);
         doc.add_text(fields.unit, unit);
-        doc.add_u64(fields.record, terms::Unit::digest(unit));
+        doc.add_u64(fields.record, record);
         doc.add_text(fields.file, &article.path);
         doc.add_u64(fields.line, line);
         doc.add_u64(fields.passage, u64::from(passage.number));

@@ -9,9 +9,9 @@
 //!
 //! It also counts, over every matching passage, what the answer's totals
 //! say ([`Tally`]): passages, distinct articles (by the `record` fast
-//! field, a digest of the record's identity: a record's passages may lie
-//! in several segments), and passages holding each spelling the caller
-//! asks about.
+//! field, the record's dense number, set in one bitset across segments,
+//! since a record's passages may lie in several), and passages holding
+//! each spelling the caller asks about.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -119,9 +119,15 @@ pub struct Ranker {
     pub spellings: Vec<Box<dyn Weight>>,
     /// The publication date (a fast field).
     pub date_field: Field,
-    /// The record digest (a fast field): distinct values are articles.
+    /// The record number (a fast field): distinct values are articles.
     pub record_field: Field,
 }
+
+/// Record numbers beyond this are not counted (a damaged index): the
+/// bitset stays under 256 MiB whatever the field holds. Numbers grow by one
+/// per record written, so an index reaches it only after two billion
+/// writes without a full rebuild.
+const MAX_RECORDS: u64 = 1 << 31;
 
 /// Counts over every passage the query matches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -136,7 +142,7 @@ pub struct Tally {
 #[derive(Default)]
 pub struct SegmentTally {
     passages: u64,
-    /// Record digests met (sorted and deduplicated at harvest).
+    /// Record numbers met (consecutive repeats dropped).
     records: Vec<u64>,
     spellings: Vec<u64>,
 }
@@ -158,7 +164,7 @@ pub struct SegmentRanker {
     spelling_at: Vec<DocId>,
     dates: Option<Column<tantivy::DateTime>>,
     records: Option<Column<u64>>,
-    /// The last record digest met (a record's passages are mostly
+    /// The last record number met (a record's passages are mostly
     /// consecutive), and the counts.
     last_record: Option<u64>,
     tally: SegmentTally,
@@ -222,14 +228,20 @@ impl Collector for Ranker {
         for (ranked, t) in fruits {
             best.extend(ranked);
             tally.passages += t.passages;
-            records.extend(t.records);
+            for r in t.records.into_iter().filter(|&r| r < MAX_RECORDS) {
+                let (word, bit) = ((r / 64) as usize, r % 64);
+                if word >= records.len() {
+                    // Numbers are dense: the bitset is at most one bit per
+                    // record of the index.
+                    records.resize(word + 1, 0);
+                }
+                records[word] |= 1 << bit;
+            }
             for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
                 *sum += n;
             }
         }
-        records.sort_unstable();
-        records.dedup();
-        tally.articles = records.len() as u64;
+        tally.articles = records.iter().map(|w| u64::from(w.count_ones())).sum();
         best.sort_unstable_by(|a, b| b.cmp(a));
         best.truncate(self.limit);
         Ok(Collected { best, tally })
@@ -301,9 +313,7 @@ impl SegmentCollector for SegmentRanker {
         }
     }
 
-    fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
-        self.tally.records.sort_unstable();
-        self.tally.records.dedup();
+    fn harvest(self) -> (Vec<Ranked>, SegmentTally) {
         (self.best.into_iter().map(|r| r.0).collect(), self.tally)
     }
 }
