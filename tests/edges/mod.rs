@@ -734,6 +734,7 @@ fn every_example_in_the_help_and_readme_runs_as_typed() {
         "search --help",
         "index --help",
         "variants --help",
+        "show --help",
         "completions --help",
     ] {
         let out = sh(&format!("recoupe {help}"));
