@@ -74,6 +74,13 @@ impl Hit {
     }
 }
 
+/// True when `gap`, the text between two matched words, leaves them one
+/// name or phrase to a reader: only spaces, hyphens and apostrophes.
+pub fn joins_words(gap: &str) -> bool {
+    gap.chars()
+        .all(|c| matches!(c, ' ' | '-' | '\'' | '’' | '\u{a0}'))
+}
+
 /// The matches of `text` as a reader counts them: the words of one name
 /// or phrase matched one by one (`al` and `Charaa` of `al-Charaa`) joined
 /// across spaces, hyphens and apostrophes; sorted byte ranges.
@@ -84,12 +91,7 @@ pub fn merged_spans(text: &str, matches: &[search::Match]) -> Vec<(usize, usize)
     for (s, e) in sorted {
         match spans.last_mut() {
             Some(last) if s < last.1 => last.1 = last.1.max(e),
-            Some(last)
-                if text.get(last.1..s).is_some_and(|gap| {
-                    gap.chars()
-                        .all(|c| matches!(c, ' ' | '-' | '\'' | '’' | '\u{a0}'))
-                }) =>
-            {
+            Some(last) if text.get(last.1..s).is_some_and(joins_words) => {
                 last.1 = last.1.max(e);
             }
             _ => spans.push((s, e)),

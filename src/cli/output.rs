@@ -62,7 +62,8 @@ fn plain_mark(how: How) -> &'static str {
     }
 }
 
-/// Joins spans separated only by spaces, hyphens or apostrophes, so a
+/// Joins spans separated only by spaces, hyphens or apostrophes
+/// ([`api::joins_words`], as counts and CSV join them), so a
 /// matched phrase or name reads as one highlight (`**bases militaires**`,
 /// `**al-Charaa**`, not `**bases** **militaires**`). A joined span takes
 /// the kind furthest from the words as typed.
@@ -70,12 +71,7 @@ fn merge_adjacent(text: &str, spans: &[(usize, usize, How)]) -> Vec<(usize, usiz
     let mut out: Vec<(usize, usize, How)> = Vec::with_capacity(spans.len());
     for &(s, e, how) in spans {
         match out.last_mut() {
-            Some(last)
-                if last.1 <= s
-                    && text.get(last.1..s).is_some_and(|gap| {
-                        gap.chars().all(|c| matches!(c, ' ' | '-' | '\'' | '’'))
-                    }) =>
-            {
+            Some(last) if last.1 <= s && text.get(last.1..s).is_some_and(api::joins_words) => {
                 last.1 = e;
                 last.2 = last.2.max(how);
             }
