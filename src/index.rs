@@ -107,6 +107,11 @@ impl IndexError {
     }
 
     pub(crate) fn tantivy(path: &Path, source: tantivy::TantivyError) -> IndexError {
+        // A writer thread that failed leaves only "killed" in tantivy's
+        // words; on a disk that is (nearly) full, that is what happened.
+        if matches!(source, tantivy::TantivyError::ErrorInThread(_)) && disk_nearly_full(path) {
+            return IndexError::io(path, io::Error::from(io::ErrorKind::StorageFull));
+        }
         IndexError::Tantivy {
             path: path.to_path_buf(),
             source,
@@ -132,6 +137,24 @@ fn io_advice(e: &io::Error) -> String {
     }
 }
 
+/// True when the filesystem holding `path` has less than 64 MiB left, or
+/// less than 2% of its size.
+fn disk_nearly_full(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: c_path is a valid NUL-terminated string and st a writable
+    // statvfs, as statvfs(3) requires.
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut st) } != 0 {
+        return false;
+    }
+    let free = st.f_bavail as u128 * st.f_frsize as u128;
+    let size = st.f_blocks as u128 * st.f_frsize as u128;
+    free < 64 << 20 || free * 50 < size
+}
+
 /// The OS error inside a tantivy error, explained; other errors as tantivy says them.
 fn tantivy_advice(e: &tantivy::TantivyError) -> String {
     use tantivy::directory::error::{OpenDirectoryError, OpenWriteError};
@@ -141,6 +164,11 @@ fn tantivy_advice(e: &tantivy::TantivyError) -> String {
         T::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => io_advice(io_error),
         T::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => io_advice(io_error),
         T::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => "not a folder".into(),
+        T::ErrorInThread(_) => {
+            "an indexing thread failed while writing the index (a disk error, most often); \
+             check the disk, then run again"
+                .into()
+        }
         other => other.to_string(),
     }
 }
@@ -283,6 +311,35 @@ fn read_current(root: &Path) -> Result<Option<String>, IndexError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(IndexError::io(&path, e)),
     }
+}
+
+/// Which commit an index directory serves now: its live generation and
+/// that generation's last commit ([`live_commit`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commit {
+    pub generation: String,
+    /// A digest of the generation's `meta.json`: it changes with every
+    /// commit.
+    pub digest: u64,
+    /// When that commit was written.
+    pub time: Option<std::time::SystemTime>,
+}
+
+/// The commit `root` serves now, cheaply (two small reads, no index
+/// opened), for a long-lived searcher to know when to reopen; `None` when
+/// no index is published.
+pub fn live_commit(root: &Path) -> Result<Option<Commit>, IndexError> {
+    let Some(generation) = read_current(root)? else {
+        return Ok(None);
+    };
+    let meta = root.join(&generation).join("meta.json");
+    let bytes = fs::read(&meta).map_err(|e| IndexError::io(&meta, e))?;
+    let time = fs::metadata(&meta).and_then(|m| m.modified()).ok();
+    Ok(Some(Commit {
+        generation,
+        digest: xxhash_rust::xxh3::xxh3_64(&bytes),
+        time,
+    }))
 }
 
 /// The index files, read through mmap. Identical to tantivy's own directory

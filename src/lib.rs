@@ -5,10 +5,12 @@
 
 pub mod analysis;
 pub mod api;
+pub mod copies;
 pub mod corpus;
 pub mod index;
 pub mod indexer;
 pub mod names;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod terms;

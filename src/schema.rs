@@ -17,8 +17,10 @@ use tantivy::schema::{
 use crate::analysis::{self, tokenizer::Terms};
 
 /// Version of the field list below; part of the fingerprint. 4: each
-/// passage carries its record's number (`record`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// passage carries its record's number (`record`). 5: the source as one
+/// fast term (`source_key`) and the passage's signature (`sentences`,
+/// `sentence_count`).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
@@ -56,6 +58,14 @@ pub struct Fields {
     pub names: Field,
     /// Agency or publisher; `--source` matches its words.
     pub source: Field,
+    /// The source as one term ([`crate::terms::source_key`]), indexed and
+    /// fast: the source facet's values, kept or excluded as a whole.
+    pub source_key: Field,
+    /// The passage's signature ([`crate::copies::signature`]): one u64
+    /// term per normalised sentence, indexed only. Copies share them.
+    pub sentences: Field,
+    /// How many sentences sign the passage (fast).
+    pub sentence_count: Field,
     /// Publication day (midnight UTC): date filters and newest-first ties.
     pub date: Field,
     /// Article address.
@@ -102,6 +112,9 @@ fn build() -> IndexSchema {
         stems: b.add_text_field("stems", analysed(Terms::Stems, false)),
         names: b.add_text_field("names", analysed(Terms::Names, false)),
         source: b.add_text_field("source", analysed(Terms::Exact, true)),
+        source_key: b.add_text_field("source_key", STRING.set_fast("raw")),
+        sentences: b.add_u64_field("sentences", NumericOptions::default().set_indexed()),
+        sentence_count: b.add_u64_field("sentence_count", NumericOptions::default().set_fast()),
         date: b.add_date_field(
             "date",
             DateOptions::default().set_indexed().set_fast().set_stored(),
@@ -150,8 +163,22 @@ mod tests {
         let s = load();
         let f = s.fields;
         let names: Vec<&str> = [
-            f.doc, f.unit, f.file, f.line, f.passage, f.title, f.text, f.body, f.stems, f.names,
-            f.source, f.date, f.url,
+            f.doc,
+            f.unit,
+            f.file,
+            f.line,
+            f.passage,
+            f.title,
+            f.text,
+            f.body,
+            f.stems,
+            f.names,
+            f.source,
+            f.source_key,
+            f.sentences,
+            f.sentence_count,
+            f.date,
+            f.url,
         ]
         .iter()
         .map(|&x| s.schema.get_field_name(x))
@@ -159,8 +186,22 @@ mod tests {
         assert_eq!(
             names,
             [
-                "doc", "unit", "file", "line", "passage", "title", "text", "body", "stems",
-                "names", "source", "date", "url"
+                "doc",
+                "unit",
+                "file",
+                "line",
+                "passage",
+                "title",
+                "text",
+                "body",
+                "stems",
+                "names",
+                "source",
+                "source_key",
+                "sentences",
+                "sentence_count",
+                "date",
+                "url"
             ]
         );
     }

@@ -141,6 +141,34 @@ pub fn kind(term: &str) -> TermKind<'_> {
     }
 }
 
+/// Longest source name kept whole in `source_key`, in bytes.
+pub const SOURCE_KEY_MAX: usize = 200;
+
+/// A source as the `source_key` field holds it, and as the source facet
+/// shows and filters it: trimmed, runs of spaces made one, at most
+/// [`SOURCE_KEY_MAX`] bytes (cut on a character boundary).
+pub fn source_key(source: &str) -> String {
+    let mut key = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    if key.len() > SOURCE_KEY_MAX {
+        let mut end = SOURCE_KEY_MAX;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+    }
+    key
+}
+
+/// The term of one sentence of a passage's signature.
+pub fn sentence_term(field: Field, sentence: u64) -> Term {
+    Term::from_field_u64(field, sentence)
+}
+
+/// The term of a source facet value.
+pub fn source_term(field: Field, source: &str) -> Term {
+    Term::from_field_text(field, &source_key(source))
+}
+
 /// The identity of a source record as the index holds it (the `unit`
 /// field): where it lies, its own id if it has one, and its content hash.
 #[derive(Debug, Clone, PartialEq, Eq)]

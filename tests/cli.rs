@@ -6,6 +6,7 @@ mod edges;
 mod golden;
 mod names;
 mod ranking;
+mod serve;
 mod trust;
 mod unattended;
 mod util;
@@ -121,6 +122,8 @@ fn json_lines_have_the_documented_keys_in_order_and_valid_highlights() {
         "path",
         "text",
         "snippet",
+        "snippet_marks",
+        "title_marks",
         "highlights",
         "matches",
     ];
@@ -296,8 +299,19 @@ fn equal_passages_are_ordered_newest_first() {
             rec("milieu", "2024-11-01", text),
         ],
     );
-    let (_, hits) = env.search_json(&["piscine"]);
+    let (_, hits) = env.search_json(&["--all-copies", "piscine"]);
     assert_eq!(docs(&hits), ["recent", "milieu", "ancien"]);
+    // Copies of one text show once, as the newest, naming the others.
+    let (_, hits) = env.search_json(&["piscine"]);
+    assert_eq!(docs(&hits), ["recent"]);
+    let mut copies: Vec<&str> = hits[0]["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    copies.sort();
+    assert_eq!(copies, ["ancien", "milieu"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -400,34 +414,41 @@ fn dated_corpus() -> TestEnv {
 #[test]
 fn since_and_until_keep_whole_days_inclusive() {
     let env = dated_corpus();
-    let (_, hits) = env.search_json(&["--since", "2025-01-11", "olives"]);
+    let (_, hits) = env.search_json(&["--all-copies", "--since", "2025-01-11", "olives"]);
     assert_eq!(docs(&hits), ["j12", "j11"]);
-    let (_, hits) = env.search_json(&["--until", "2025-01-11", "olives"]);
+    let (_, hits) = env.search_json(&["--all-copies", "--until", "2025-01-11", "olives"]);
     assert_eq!(docs(&hits), ["j11", "j10"]);
-    let (_, hits) = env.search_json(&["--since", "2025-01-11", "--until", "2025-01-11", "olives"]);
+    let (_, hits) = env.search_json(&[
+        "--all-copies",
+        "--since",
+        "2025-01-11",
+        "--until",
+        "2025-01-11",
+        "olives",
+    ]);
     assert_eq!(docs(&hits), ["j11"]);
-    let (code, _) = env.search_json(&["--since", "2025-01-13", "olives"]);
+    let (code, _) = env.search_json(&["--all-copies", "--since", "2025-01-13", "olives"]);
     assert_eq!(code, 1);
 }
 
 #[test]
 fn source_filter_matches_a_word_of_the_source_name() {
     let env = dated_corpus();
-    let (_, hits) = env.search_json(&["--source", "AFP", "olives"]);
+    let (_, hits) = env.search_json(&["--all-copies", "--source", "AFP", "olives"]);
     assert_eq!(docs(&hits), ["j10"]);
     assert_eq!(hits[0]["source"], "AFP Agence France-Presse");
-    let (_, hits) = env.search_json(&["--source", "afp", "olives"]);
+    let (_, hits) = env.search_json(&["--all-copies", "--source", "afp", "olives"]);
     assert_eq!(docs(&hits), ["j10"]);
-    let (code, _) = env.search_json(&["--source", "Le Monde", "olives"]);
+    let (code, _) = env.search_json(&["--all-copies", "--source", "Le Monde", "olives"]);
     assert_eq!(code, 1);
 }
 
 #[test]
 fn limit_caps_the_number_of_passages() {
     let env = dated_corpus();
-    let (_, hits) = env.search_json(&["--limit", "1", "olives"]);
+    let (_, hits) = env.search_json(&["--all-copies", "--limit", "1", "olives"]);
     assert_eq!(docs(&hits), ["j12"]);
-    let out = env.run(&["search", "-n", "2", "olives"]);
+    let out = env.run(&["search", "--all-copies", "-n", "2", "olives"]);
     out.expect_code(0);
     assert_eq!(out.stdout.matches("d.jsonl").count(), 2, "{}", out.stdout);
 }

@@ -13,6 +13,7 @@ mod args;
 mod index;
 mod output;
 mod search;
+mod serve;
 mod show;
 mod term;
 mod variants;
@@ -46,6 +47,7 @@ Examples:
   recoupe variants al-Charaa                  spellings of a name in the index
   recoupe show 003_af2370a14cf3d5ef.txt -q al-Charaa   the whole article, matches marked
   recoupe index --corpus ~/articles --index ~/recoupe-index --quiet
+  recoupe serve                               the web page at http://127.0.0.1:7780
   recoupe completions bash > ~/.recoupe-completion.bash   shell completions
 
 Exit codes: 0 success (search: hits found), 1 search found nothing,
@@ -84,6 +86,8 @@ enum Command {
     Variants(variants::VariantsArgs),
     /// Print one whole article, with a query's matches highlighted.
     Show(show::ShowArgs),
+    /// Serve the search page and the HTTP API over the index.
+    Serve(serve::ServeArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -149,6 +153,7 @@ pub fn main() -> i32 {
         Command::Index(args) => index::run(&paths, args),
         Command::Show(args) => show::run(&paths, args),
         Command::Variants(args) => variants::run(&paths, args),
+        Command::Serve(args) => serve::run(&paths, args),
         Command::Completions { .. } => code::OK,
     }
 }

@@ -171,6 +171,11 @@ pub fn write_hit(out: &mut dyn Write, hit: &Hit, color: bool, explain: bool) -> 
     if hit.title_only {
         meta.push("matched through its title only".to_string());
     }
+    match hit.copies_total {
+        0 => {}
+        1 => meta.push("also in 1 article".to_string()),
+        n => meta.push(format!("also in {n} articles")),
+    }
     writeln!(out, "    {}", styled(&meta.join(" · "), DIM, color))?;
     writeln!(
         out,

@@ -94,6 +94,10 @@ pub struct SearchArgs {
     /// under it; --limit then counts articles.
     #[arg(long, value_enum, value_name = "BY")]
     group: Option<GroupArg>,
+    /// Show each copy of a republished passage apart (by default a passage
+    /// that other articles repeat is shown once, with `also in N articles`).
+    #[arg(long)]
+    all_copies: bool,
     /// Output format: text for people, json (one object a line) or csv
     /// (one row per hit) for tools.
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
@@ -345,6 +349,7 @@ pub fn run(paths: &Paths, mut args: SearchArgs) -> i32 {
             SortArg::Date => Sort::Date,
         },
         group_articles: args.group == Some(GroupArg::Article),
+        collapse_copies: !args.all_copies,
         ..SearchOptions::default()
     };
     // JSON and CSV go out byte for byte; the terminal view through anstream.

@@ -9,6 +9,7 @@
 
 use tantivy::TantivyDocument;
 
+use crate::copies;
 use crate::corpus::{passages, Article};
 use crate::schema::Fields;
 use crate::terms;
@@ -41,7 +42,13 @@ pub fn documents(
         }
         if !article.source.is_empty() {
             doc.add_text(fields.source, &article.source);
+            doc.add_text(fields.source_key, terms::source_key(&article.source));
         }
+        let signature = copies::signature(&passage.text);
+        for &sentence in &signature {
+            doc.add_u64(fields.sentences, sentence);
+        }
+        doc.add_u64(fields.sentence_count, signature.len() as u64);
         if let Some(d) = date {
             doc.add_date(fields.date, d);
         }

@@ -313,7 +313,7 @@ pub struct Aliases {
     table: Vec<Vec<String>>,
     /// Each group analysed (on first use), with, for each name of `table`,
     /// its place among the analysed names (a name with no word has none).
-    groups: Vec<std::cell::OnceCell<AnalysedGroup>>,
+    groups: Vec<std::sync::OnceLock<AnalysedGroup>>,
     analyzer: Arc<Analyzer>,
     /// (group, name) by every word of the name: its exact form (as an
     /// acronym term, so that it cannot meet a spelling key) and its

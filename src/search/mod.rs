@@ -34,7 +34,7 @@ pub use rank::{RankParams, Sort};
 use syntax::Occur;
 
 /// What to search for besides the query text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchOptions {
     pub limit: usize,
     /// Every query word is required.
@@ -52,7 +52,31 @@ pub struct SearchOptions {
     /// One hit per article (its best passage, the next best under it in
     /// [`Hit::more`]); `limit` then counts articles.
     pub group_articles: bool,
+    /// Hits (or articles, when grouped) skipped before the first returned:
+    /// the next page starts at `offset + limit`.
+    pub offset: usize,
+    /// Only articles whose source is one of these (as the source facet
+    /// names them, [`crate::terms::source_key`]); empty: any.
+    pub sources: Vec<String>,
+    /// No article whose source is one of these.
+    pub exclude_sources: Vec<String>,
+    /// Spellings, aliases or typos (as [`Totals::spellings`] names them,
+    /// case and accents aside) not to search for.
+    pub exclude_spellings: Vec<String>,
+    /// Count the matching passages by source and month ([`Totals`]).
+    pub facets: bool,
+    /// Show a passage once when other articles hold copies of it
+    /// ([`crate::copies`]): the best placed stays, with the others'
+    /// articles in [`Hit::copies`].
+    pub collapse_copies: bool,
 }
+
+/// Furthest a page of hits can start: deeper pages cost a collect of
+/// every passage before them.
+pub const MAX_OFFSET: usize = 1000;
+
+/// Articles listed in [`Hit::copies`] at most.
+pub const MAX_COPIES: usize = 50;
 
 /// Passages shown under an article's best one when hits are grouped.
 pub const MORE_PER_ARTICLE: usize = 3;
@@ -74,6 +98,12 @@ impl Default for SearchOptions {
             strict: false,
             sort: Sort::Relevance,
             group_articles: false,
+            offset: 0,
+            sources: Vec::new(),
+            exclude_sources: Vec::new(),
+            exclude_spellings: Vec::new(),
+            facets: false,
+            collapse_copies: true,
         }
     }
 }
@@ -114,12 +144,20 @@ pub struct Hit {
     pub matches: Vec<Match>,
     /// Highlights of `title`, byte offsets into it, and how each matched.
     pub title_highlights: Vec<(usize, usize, How)>,
+    /// The same highlights of `title`, each with the query word it answers.
+    pub title_matches: Vec<Match>,
     /// The passage matches only through its article's title: its own text
     /// names none of the query's words.
     pub title_only: bool,
     /// With grouping by article: the article's next best passages, in rank
     /// order (at most [`MORE_PER_ARTICLE`]); empty otherwise.
     pub more: Vec<Hit>,
+    /// Other articles holding a copy of this passage (their ids, at most
+    /// [`MAX_COPIES`]), when copies are collapsed; their passages are not
+    /// shown apart.
+    pub copies: Vec<String>,
+    /// How many other articles hold a copy (may exceed `copies.len()`).
+    pub copies_total: usize,
 }
 
 /// A whole article, its passages in reading order, with the matches of a
@@ -181,6 +219,14 @@ pub struct Totals {
     /// the matching passages holding it. Spellings no passage holds are
     /// left out.
     pub spellings: Vec<SpellingCount>,
+    /// With [`SearchOptions::facets`]: matching passages by source, most
+    /// first; and by month (`YYYY-MM`), in order.
+    pub sources: Vec<(String, u64)>,
+    pub months: Vec<(String, u64)>,
+    /// The earliest and latest days of the matching passages' articles
+    /// (`YYYY-MM-DD`), when any is dated.
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
 }
 
 /// One spelling of a query word among the matching passages.
@@ -524,6 +570,11 @@ fn matches_of(text: &str, hl: &[Highlight], words: &[QueryWord]) -> Vec<Match> {
         .collect()
 }
 
+/// The day of a time in seconds since the epoch, `YYYY-MM-DD`.
+fn day_string(secs: i64) -> Option<String> {
+    terms::day_of(tantivy::DateTime::from_timestamp_secs(secs)).map(|d| d.to_string())
+}
+
 /// The day an index document's article was published, `YYYY-MM-DD`.
 fn date_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field)
@@ -747,7 +798,24 @@ impl Searcher {
 
     /// Runs `query` and returns the best passages, highlighted.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Answer, SearchError> {
-        let words = self.plan(query, opts.strict);
+        let mut words = self.plan(query, opts.strict);
+        if !opts.exclude_spellings.is_empty() {
+            let dropped: Vec<String> = opts
+                .exclude_spellings
+                .iter()
+                .map(|s| crate::analysis::fold::fold_str(s))
+                .collect();
+            for w in &mut words {
+                w.alts.retain(|a| {
+                    a.how == How::Stem
+                        || !dropped.contains(&crate::analysis::fold::fold_str(&a.label))
+                });
+                // A word without its own spelling keeps no stem either.
+                if !w.alts.iter().any(|a| a.how != How::Stem) {
+                    w.alts.clear();
+                }
+            }
+        }
         let initials = |a: &Alt| {
             a.terms
                 .iter()
@@ -801,6 +869,16 @@ impl Searcher {
         }
         let query = self.build_query(&words, opts);
         let counted = self.counted_words(&words);
+        // Hits up to the end of this page; candidates for them, and for the
+        // copies that collapse into better placed hits.
+        let wanted = match opts.limit {
+            0 => 0,
+            n => n.saturating_add(opts.offset.min(MAX_OFFSET)),
+        };
+        let opts = &SearchOptions {
+            limit: wanted.saturating_mul(if opts.collapse_copies { 2 } else { 1 }),
+            ..opts.clone()
+        };
         let coordinate = p.coordination
             && counted.len() <= p.coordination_max_words
             && !(question && p.questions_by_score);
@@ -827,27 +905,44 @@ impl Searcher {
                     passages: n,
                 })
                 .collect(),
+            first_date: tally.dates.and_then(|(d, _)| day_string(d)),
+            last_date: tally.dates.and_then(|(_, d)| day_string(d)),
+            sources: tally.sources,
+            months: tally
+                .months
+                .into_iter()
+                .map(|((y, m), n)| (format!("{y:04}-{m:02}"), n))
+                .collect(),
         };
         let mut scored = Vec::with_capacity(best.len());
         for r in &best {
             let doc: TantivyDocument = self.searcher.doc(r.address)?;
             let (hit, hl) = self.hit(r, &doc, &words, opts);
             let features = self.features(r.key, &hl, &words, &counted);
-            scored.push((hit, features));
+            scored.push(((hit, r.address), features));
         }
         rank::order(p, opts.sort, coordinate, &mut scored);
-        let ranked = scored.into_iter().map(|(mut h, f)| {
-            h.score = f.score();
-            h
-        });
+        let ranked: Vec<Hit> = {
+            let ranked = scored.into_iter().map(|((mut h, address), f)| {
+                h.score = f.score();
+                (h, address)
+            });
+            if opts.collapse_copies {
+                self.collapse(ranked, wanted, opts.group_articles)?
+            } else {
+                ranked.map(|(h, _)| h).collect()
+            }
+        };
         let mut hits: Vec<Hit> = if opts.group_articles {
-            group_by_article(ranked, opts.limit)
+            group_by_article(ranked.into_iter(), wanted)
         } else {
-            ranked.take(opts.limit).collect()
+            ranked.into_iter().take(wanted).collect()
         };
         for (i, h) in hits.iter_mut().enumerate() {
             h.rank = i + 1;
         }
+        let skip = opts.offset.min(MAX_OFFSET).min(hits.len());
+        hits.drain(..skip);
         Ok(Answer {
             hits,
             words,
@@ -896,6 +991,23 @@ impl Searcher {
                 let alts = plan::literal_alts(&words, source, &self.params);
                 clauses.push(filter(alt_query(f.source, &alts[0])));
             }
+        }
+        let source_term = |name: &String| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                terms::source_term(f.source_key, name),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if !opts.sources.is_empty() {
+            let any = opts
+                .sources
+                .iter()
+                .map(|name| (TOccur::Should, source_term(name)))
+                .collect();
+            clauses.push(filter(Box::new(BooleanQuery::new(any))));
+        }
+        for name in &opts.exclude_sources {
+            clauses.push((TOccur::MustNot, source_term(name)));
         }
         BooleanQuery::new(clauses)
     }
@@ -1031,6 +1143,7 @@ impl Searcher {
             },
             date_field: f.date,
             record_field: f.record,
+            facets: opts.facets.then_some(f.source_key),
         };
         let stats = Statistics {
             searcher: &self.searcher,
@@ -1039,6 +1152,91 @@ impl Searcher {
         Ok(self
             .searcher
             .search_with_statistics_provider(query, &ranker, &stats)?)
+    }
+
+    /// The first `wanted` of `ranked` hits (articles, when `grouped`),
+    /// each passage shown once: a hit that copies a better placed one is
+    /// dropped, and every hit lists the other articles holding a copy of
+    /// it. Only the hits returned are looked up, each by its own sentences.
+    fn collapse(
+        &self,
+        ranked: impl Iterator<Item = (Hit, tantivy::DocAddress)>,
+        wanted: usize,
+        grouped: bool,
+    ) -> Result<Vec<Hit>, SearchError> {
+        let mut out: Vec<Hit> = Vec::new();
+        let mut shown: std::collections::HashSet<tantivy::DocAddress> = Default::default();
+        let mut articles: std::collections::HashSet<String> = Default::default();
+        for (mut hit, address) in ranked {
+            if shown.contains(&address) {
+                continue;
+            }
+            let full = if grouped {
+                articles.len() >= wanted && !articles.contains(&hit.doc)
+            } else {
+                out.len() >= wanted
+            };
+            if full {
+                break;
+            }
+            let copies = self.copies_of(address, &hit.text)?;
+            let mut docs: Vec<String> = Vec::new();
+            for (copy, doc) in copies {
+                shown.insert(copy);
+                if doc != hit.doc && !docs.contains(&doc) {
+                    docs.push(doc);
+                }
+            }
+            hit.copies_total = docs.len();
+            docs.truncate(MAX_COPIES);
+            hit.copies = docs;
+            articles.insert(hit.doc.clone());
+            out.push(hit);
+        }
+        Ok(out)
+    }
+
+    /// The other passages that copy the passage at `address` (whose text
+    /// is `text`), with their article ids ([`crate::copies`]).
+    fn copies_of(
+        &self,
+        address: tantivy::DocAddress,
+        text: &str,
+    ) -> Result<Vec<(tantivy::DocAddress, String)>, SearchError> {
+        let f = self.index.fields();
+        let signature = crate::copies::signature(text);
+        let mut shared: std::collections::HashMap<tantivy::DocAddress, usize> = Default::default();
+        for &sentence in &signature {
+            let term = terms::sentence_term(f.sentences, sentence);
+            if self.searcher.doc_freq(&term)? > crate::copies::COMMON_PASSAGES {
+                continue;
+            }
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            for d in self
+                .searcher
+                .search(&query, &tantivy::collector::DocSetCollector)?
+            {
+                *shared.entry(d).or_default() += 1;
+            }
+        }
+        shared.remove(&address);
+        let mut out = Vec::new();
+        for (copy, n) in shared {
+            let segment = self.searcher.segment_reader(copy.segment_ord);
+            let name = segment.schema().get_field_name(f.sentence_count);
+            let count = segment
+                .fast_fields()
+                .u64(name)
+                .ok()
+                .and_then(|c| c.first(copy.doc_id))
+                .unwrap_or(0);
+            if crate::copies::is_copy(n, signature.len(), count as usize) {
+                let doc: TantivyDocument = self.searcher.doc(copy)?;
+                out.push((copy, first_text(&doc, f.doc)));
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Stage 3: what only the passage's text can tell.
@@ -1105,10 +1303,9 @@ impl Searcher {
         let title = first_text(doc, f.title);
         let hl: Vec<Highlight> = highlights(analyzer, &text, words);
         let snip = snippet(&text, &hl, opts.snippet_bytes);
-        let title_highlights = highlights(analyzer, &title, words)
-            .into_iter()
-            .map(|h| (h.start, h.end, h.how))
-            .collect();
+        let title_hl = highlights(analyzer, &title, words);
+        let title_highlights = title_hl.iter().map(|h| (h.start, h.end, h.how)).collect();
+        let title_matches = matches_of(&title, &title_hl, words);
         let date = date_of(doc, f.date);
         let u64_of = |field| {
             use tantivy::schema::Value;
@@ -1131,7 +1328,10 @@ impl Searcher {
             matches,
             title_only: hl.is_empty(),
             title_highlights,
+            title_matches,
             more: Vec::new(),
+            copies: Vec::new(),
+            copies_total: 0,
             text,
         };
         (hit, hl)

@@ -512,7 +512,7 @@ fn dated() -> TestEnv {
 }
 
 fn found_days(env: &TestEnv, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["--limit", "50"];
+    let mut all = vec!["--limit", "50", "--all-copies"];
     all.extend_from_slice(args);
     all.push("Moscou");
     let (_, hits) = env.search_json(&all);

@@ -108,7 +108,14 @@ fn typography_corpus() -> TestEnv {
 #[test]
 fn non_breaking_and_thin_spaces_deep_in_a_result_list_break_nothing() {
     let env = typography_corpus();
-    let out = env.run(&["search", "--json", "--limit", "500", "Poutine"]);
+    let out = env.run(&[
+        "search",
+        "--json",
+        "--limit",
+        "500",
+        "--all-copies",
+        "Poutine",
+    ]);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     out.expect_code(0);
     let hits = out.hit_lines();

@@ -251,7 +251,8 @@ fn grouping_by_article_gives_one_hit_per_article_with_its_next_best_passages() {
             article("g3", "2025-01-12", &[WITH, WITHOUT]),
         ],
     );
-    let (_, hits, summaries) = env.search_json_summaries(&["Qamichli", "--group", "article"]);
+    let (_, hits, summaries) =
+        env.search_json_summaries(&["Qamichli", "--group", "article", "--all-copies"]);
     let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
     let mut sorted = docs.clone();
     sorted.sort();
@@ -280,12 +281,19 @@ fn grouping_by_article_gives_one_hit_per_article_with_its_next_best_passages() {
         .get("more")
         .is_none());
     // --limit counts articles; the totals do not change.
-    let (_, two, _) = env.search_json_summaries(&["Qamichli", "--group", "article", "-n", "2"]);
+    let (_, two, _) =
+        env.search_json_summaries(&["Qamichli", "--group", "article", "-n", "2", "--all-copies"]);
     assert_eq!(two.len(), 2);
     assert_eq!(counts(&summaries[0]), (7, 3));
     // The terminal lists the others under the article.
     let out = env.run(&[
-        "search", "Qamichli", "--group", "article", "--color", "never",
+        "search",
+        "Qamichli",
+        "--group",
+        "article",
+        "--color",
+        "never",
+        "--all-copies",
     ]);
     assert_eq!(
         out.stdout.matches("also passage ").count(),
@@ -293,4 +301,63 @@ fn grouping_by_article_gives_one_hit_per_article_with_its_next_best_passages() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn copies_of_a_dispatch_show_once_with_the_articles_that_repeat_it() {
+    let s1 = "Des tirs ont été signalés à Qamichli dans la nuit de lundi.";
+    let s2 = "Les habitants joints par téléphone décrivent des explosions répétées.";
+    let s3 = "Aucun bilan n'a été communiqué par les autorités locales mardi.";
+    let changed = "Un premier bilan fait état de deux blessés selon une ONG locale.";
+    let other = "La route vers Hassaké a été coupée par des barrages improvisés.";
+    let more = "Les écoles de la ville resteront fermées jusqu'à la fin de la semaine.";
+    let env = TestEnv::new();
+    env.write_jsonl(
+        "d.jsonl",
+        &[
+            article("orig", "2025-01-10", &[&format!("{s1} {s2} {s3}")]),
+            // Republished with other spacing, case and punctuation.
+            article(
+                "same",
+                "2025-01-11",
+                &[&format!(
+                    "{}  {} {}",
+                    s1.to_uppercase(),
+                    s2.replace('.', " !"),
+                    s3
+                )],
+            ),
+            // One sentence of three changed: still the same dispatch.
+            article("near", "2025-01-12", &[&format!("{s1} {s2} {changed}")]),
+            // Two of three replaced: another text, shown apart.
+            article("rewrite", "2025-01-13", &[&format!("{s1} {other} {more}")]),
+        ],
+    );
+    env.index_json(0);
+    let (hits, s) = summary(&env, &["Qamichli"]);
+    assert_eq!(counts(&s), (4, 4), "every copy still counts");
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    let first = &hits[0];
+    let second = &hits[1];
+    let (kept, rewrite) = if first["doc"] == "rewrite" {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    assert_eq!(rewrite["doc"], "rewrite");
+    assert!(rewrite.get("copies").is_none(), "{rewrite}");
+    let mut group: Vec<String> = vec![kept["doc"].as_str().unwrap().to_string()];
+    group.extend(
+        kept["copies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string()),
+    );
+    group.sort();
+    assert_eq!(group, ["near", "orig", "same"]);
+    assert_eq!(kept["copies_total"], 2);
+
+    let out = env.run(&["search", "Qamichli"]);
+    assert!(out.stdout.contains("also in 2 articles"), "{}", out.stdout);
 }

@@ -11,13 +11,16 @@
 //! say ([`Tally`]): passages, distinct articles (by the `record` fast
 //! field, the record's dense number, set in one bitset across segments,
 //! since a record's passages may lie in several), and passages holding
-//! each spelling the caller asks about.
+//! each spelling the caller asks about; when asked, the facets: matching
+//! passages by source (the `source_key` fast field's term ordinals,
+//! counted per segment and named once at the end) and by month of the
+//! article's date.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
@@ -121,6 +124,8 @@ pub struct Ranker {
     pub date_field: Field,
     /// The record number (a fast field): distinct values are articles.
     pub record_field: Field,
+    /// The source term (a fast field), when the facets are counted.
+    pub facets: Option<Field>,
 }
 
 /// Record numbers beyond this are not counted (a damaged index): the
@@ -136,6 +141,15 @@ pub struct Tally {
     pub articles: u64,
     /// Matching passages holding each of [`Ranker::spellings`], in order.
     pub spellings: Vec<u64>,
+    /// With facets: matching passages by source, most first (then by
+    /// name); passages without a source are not counted.
+    pub sources: Vec<(String, u64)>,
+    /// With facets: matching passages by month of their article's date,
+    /// `(year, month)` in order; undated passages are not counted.
+    pub months: Vec<((i32, u32), u64)>,
+    /// The earliest and latest dates among the matching passages, seconds
+    /// since the epoch (`None` when none is dated).
+    pub dates: Option<(i64, i64)>,
 }
 
 /// A segment's counts.
@@ -145,6 +159,12 @@ pub struct SegmentTally {
     /// Record numbers met (consecutive repeats dropped).
     records: Vec<u64>,
     spellings: Vec<u64>,
+    /// Passages by the segment's source term ordinal, then named.
+    source_ords: Vec<u64>,
+    sources: Vec<(String, u64)>,
+    /// Passages by month number (`year * 12 + month - 1`).
+    months: BTreeMap<i64, u64>,
+    dates: Option<(i64, i64)>,
 }
 
 /// What the collector returns: the best candidates and the counts.
@@ -164,6 +184,11 @@ pub struct SegmentRanker {
     spelling_at: Vec<DocId>,
     dates: Option<Column<tantivy::DateTime>>,
     records: Option<Column<u64>>,
+    /// With facets: the source column, and the last date's month (a
+    /// record's passages share their date).
+    sources: Option<StrColumn>,
+    facets: bool,
+    last_month: Option<(i64, i64)>,
     /// The last record number met (a record's passages are mostly
     /// consecutive), and the counts.
     last_record: Option<u64>,
@@ -194,6 +219,14 @@ impl Collector for Ranker {
         let dates = reader.fast_fields().date(name).ok();
         let name = reader.schema().get_field_name(self.record_field);
         let records = reader.fast_fields().u64(name).ok();
+        let sources = match self.facets {
+            Some(field) => {
+                let name = reader.schema().get_field_name(field);
+                reader.fast_fields().str(name)?
+            }
+            None => None,
+        };
+        let source_ords = vec![0; sources.as_ref().map_or(0, |c| c.num_terms())];
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
@@ -203,9 +236,13 @@ impl Collector for Ranker {
             spelling_at: Vec::new(),
             dates,
             records,
+            sources,
+            facets: self.facets.is_some(),
+            last_month: None,
             last_record: None,
             tally: SegmentTally {
                 spellings: vec![0; self.spellings.len()],
+                source_ords,
                 ..SegmentTally::default()
             },
             best: BinaryHeap::with_capacity(self.limit + 1),
@@ -225,9 +262,21 @@ impl Collector for Ranker {
             spellings: vec![0; self.spellings.len()],
             ..Tally::default()
         };
+        let mut sources: HashMap<String, u64> = HashMap::new();
+        let mut months: BTreeMap<i64, u64> = BTreeMap::new();
         for (ranked, t) in fruits {
             best.extend(ranked);
             tally.passages += t.passages;
+            for (name, n) in t.sources {
+                *sources.entry(name).or_default() += n;
+            }
+            for (m, n) in t.months {
+                *months.entry(m).or_default() += n;
+            }
+            tally.dates = match (tally.dates, t.dates) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (x, y) => x.or(y),
+            };
             for r in t.records.into_iter().filter(|&r| r < MAX_RECORDS) {
                 let (word, bit) = ((r / 64) as usize, r % 64);
                 if word >= records.len() {
@@ -242,6 +291,14 @@ impl Collector for Ranker {
             }
         }
         tally.articles = records.iter().map(|w| u64::from(w.count_ones())).sum();
+        tally.sources = sources.into_iter().collect();
+        tally
+            .sources
+            .sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        tally.months = months
+            .into_iter()
+            .map(|(m, n)| ((m.div_euclid(12) as i32, m.rem_euclid(12) as u32 + 1), n))
+            .collect();
         best.sort_unstable_by(|a, b| b.cmp(a));
         best.truncate(self.limit);
         Ok(Collected { best, tally })
@@ -284,14 +341,23 @@ impl SegmentCollector for SegmentRanker {
                 self.tally.spellings[i] += 1;
             }
         }
-        if self.limit == 0 {
-            return;
-        }
         let date = self
             .dates
             .as_ref()
             .and_then(|c| c.first(doc))
             .map_or(i64::MIN, |d| d.into_timestamp_secs());
+        if date != i64::MIN {
+            self.tally.dates = Some(match self.tally.dates {
+                Some((first, last)) => (first.min(date), last.max(date)),
+                None => (date, date),
+            });
+        }
+        if self.facets {
+            self.count_facets(doc, date);
+        }
+        if self.limit == 0 {
+            return;
+        }
         let ranked = Ranked {
             key: Key {
                 matched: count(&mut self.words, doc),
@@ -313,9 +379,49 @@ impl SegmentCollector for SegmentRanker {
         }
     }
 
-    fn harvest(self) -> (Vec<Ranked>, SegmentTally) {
+    fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
+        if let Some(column) = &self.sources {
+            let mut name = String::new();
+            for (ord, &n) in self.tally.source_ords.iter().enumerate() {
+                if n > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                    self.tally.sources.push((std::mem::take(&mut name), n));
+                }
+            }
+        }
         (self.best.into_iter().map(|r| r.0).collect(), self.tally)
     }
+}
+
+impl SegmentRanker {
+    fn count_facets(&mut self, doc: DocId, date: i64) {
+        if let Some(column) = &self.sources {
+            if let Some(ord) = column.term_ords(doc).next() {
+                if let Some(n) = self.tally.source_ords.get_mut(ord as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        if date == i64::MIN {
+            return;
+        }
+        let month = match self.last_month {
+            Some((d, m)) if d == date => m,
+            _ => {
+                let m = month_number(date);
+                self.last_month = Some((date, m));
+                m
+            }
+        };
+        *self.tally.months.entry(month).or_default() += 1;
+    }
+}
+
+/// `year * 12 + month - 1` of a time in seconds since the epoch (UTC);
+/// 0 for a time chrono cannot hold (the index holds none).
+fn month_number(secs: i64) -> i64 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map_or(0, |d| i64::from(d.year()) * 12 + i64::from(d.month0()))
 }
 
 #[cfg(test)]
@@ -328,6 +434,27 @@ mod tests {
             score,
             date,
             ..Key::default()
+        }
+    }
+
+    #[test]
+    fn months_of_dates_across_eras_and_leap_days() {
+        let month = |y: i32, m: u32, d: u32| {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let secs = date.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+            let n = month_number(secs);
+            (n.div_euclid(12) as i32, n.rem_euclid(12) as u32 + 1)
+        };
+        for (y, m, d) in [
+            (1970, 1, 1),
+            (2024, 2, 29),
+            (2000, 3, 1),
+            (1969, 12, 31),
+            (1900, 2, 28),
+            (2261, 12, 31),
+            (1678, 1, 1),
+        ] {
+            assert_eq!(month(y, m, d), (y, m), "{y}-{m}-{d}");
         }
     }
 

@@ -6,6 +6,9 @@
 //! `recoupe search --json` writes one [`Hit`] a line, then one line
 //! `{"summary": Summary}`.
 
+pub mod request;
+pub mod web;
+
 use serde::Serialize;
 
 use crate::search::plan::How;
@@ -37,6 +40,10 @@ pub struct Hit {
     pub text: String,
     /// The best fragment of `text`, as the terminal shows it.
     pub snippet: String,
+    /// Each match in `snippet`, byte offsets into it.
+    pub snippet_marks: Vec<Mark>,
+    /// Each match in `title`, byte offsets into it.
+    pub title_marks: Vec<Mark>,
     /// `[start, end]` byte offsets into `text` of each match.
     pub highlights: Vec<[usize; 2]>,
     /// Each match with its text and how it matched.
@@ -49,6 +56,54 @@ pub struct Hit {
     /// shape; their `rank` is their place within the article, from 2).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub more: Vec<Hit>,
+    /// Other articles holding a copy of this passage (ids, at most 50),
+    /// which are not shown apart; absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<String>,
+    /// How many other articles hold a copy (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub copies_total: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A match in a hit's snippet or title: where, how, and for which query
+/// word through which spelling.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+    pub how: How,
+    /// The query word it answers, as typed.
+    pub query: String,
+    /// The spelling, alias or typo that matched.
+    pub via: String,
+}
+
+/// Marks for `spans` of `shown` (a snippet or title), each told which
+/// query word and spelling it answers by the passage match of the same
+/// words and kind (or, failing that, of the same kind).
+fn marks(shown: &str, spans: &[(usize, usize, How)], matches: &[search::Match]) -> Vec<Mark> {
+    let fold = crate::analysis::fold::fold_str;
+    spans
+        .iter()
+        .filter_map(|&(start, end, how)| {
+            let words = fold(shown.get(start..end)?);
+            let by_text = matches
+                .iter()
+                .find(|m| m.how == how && fold(&m.text) == words);
+            let m = by_text.or_else(|| matches.iter().find(|m| m.how == how));
+            Some(Mark {
+                start,
+                end,
+                how,
+                query: m.map(|m| m.query.clone()).unwrap_or_default(),
+                via: m.map(|m| m.via.clone()).unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 impl Hit {
@@ -66,10 +121,24 @@ impl Hit {
             path: hit.path.clone(),
             text: hit.text.clone(),
             snippet: hit.snippet.clone(),
+            snippet_marks: marks(&hit.snippet, &hit.snippet_highlights, &hit.matches),
+            title_marks: hit
+                .title_matches
+                .iter()
+                .map(|m| Mark {
+                    start: m.start,
+                    end: m.end,
+                    how: m.how,
+                    query: m.query.clone(),
+                    via: m.via.clone(),
+                })
+                .collect(),
             highlights: hit.matches.iter().map(|m| [m.start, m.end]).collect(),
             matches: hit.matches.clone(),
             title_only: hit.title_only,
             more: hit.more.iter().map(|m| Hit::new(query, m)).collect(),
+            copies: hit.copies.clone(),
+            copies_total: hit.copies_total,
         }
     }
 }
