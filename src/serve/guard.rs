@@ -60,9 +60,33 @@ pub async fn token(State(state): State<AppState>, request: Request, next: Next) 
     next.run(request).await
 }
 
-/// Adds the security headers.
+/// What an error answer that axum wrote itself (a wrong method, a body
+/// too large) says, since its own body is plain text.
+fn message_for(status: StatusCode) -> String {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here".to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the request body is larger than {} KiB", MAX_BODY / 1024)
+        }
+        s => s.canonical_reason().unwrap_or("error").to_lowercase(),
+    }
+}
+
+/// Adds the security headers; makes every error answer JSON.
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = error(status, message_for(status)).into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -169,7 +169,12 @@ fn bad_requests_get_json_errors_with_fitting_statuses() {
     let many: String = (0..201).map(|i| format!("nom{i}\n")).collect();
     assert_eq!(server.post("/api/batch", &many).status, 413);
     let huge = "Damas\n".repeat(20_000);
-    assert_eq!(server.post("/api/batch", &huge).status, 413);
+    let too_large = server.post("/api/batch", &huge);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(too_large.json()["error"]["status"], 413);
+    let wrong_method = server.post("/api/search?q=Damas", "");
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.json()["error"]["status"], 405);
     assert_eq!(server.post("/api/batch", "\n\n").status, 400);
     assert_eq!(server.post("/api/batch?format=xml", "Damas").status, 400);
 }
