@@ -875,22 +875,58 @@ impl Searcher {
             0 => 0,
             n => n.saturating_add(opts.offset.min(MAX_OFFSET)),
         };
-        let opts = &SearchOptions {
-            limit: wanted.saturating_mul(if opts.collapse_copies { 2 } else { 1 }),
-            ..opts.clone()
-        };
         let coordinate = p.coordination
             && counted.len() <= p.coordination_max_words
             && !(question && p.questions_by_score);
         let counted_spellings = spellings_to_count(&words);
-        let rank::Collected { best, tally } = self.collect(
-            &query,
-            &words,
-            &counted,
-            &counted_spellings,
-            coordinate,
-            opts,
-        )?;
+        // Copies that collapse leave fewer hits than collected: collect
+        // again, four times more, until the page is full or every match
+        // was seen (rare: most pages need one pass).
+        let mut pool = wanted;
+        let (ranked, tally) = loop {
+            let pool_opts = SearchOptions {
+                limit: pool,
+                ..opts.clone()
+            };
+            let rank::Collected { best, tally } = self.collect(
+                &query,
+                &words,
+                &counted,
+                &counted_spellings,
+                coordinate,
+                &pool_opts,
+            )?;
+            let seen_all = best.len() as u64 >= tally.passages;
+            let mut scored = Vec::with_capacity(best.len());
+            for r in &best {
+                let doc: TantivyDocument = self.searcher.doc(r.address)?;
+                let (hit, hl) = self.hit(r, &doc, &words, opts);
+                let features = self.features(r.key, &hl, &words, &counted);
+                scored.push(((hit, r.address), features));
+            }
+            rank::order(p, opts.sort, coordinate, &mut scored);
+            let ranked = scored.into_iter().map(|((mut h, address), f)| {
+                h.score = f.score();
+                (h, address)
+            });
+            if !opts.collapse_copies {
+                break (ranked.map(|(h, _)| h).collect::<Vec<Hit>>(), tally);
+            }
+            let ranked = self.collapse(ranked, wanted, opts.group_articles)?;
+            let shown = if opts.group_articles {
+                ranked
+                    .iter()
+                    .map(|h| h.doc.as_str())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+            } else {
+                ranked.len()
+            };
+            if shown >= wanted || seen_all || pool >= wanted.saturating_mul(16) {
+                break (ranked, tally);
+            }
+            pool = pool.saturating_mul(4);
+        };
         let totals = Totals {
             passages: tally.passages,
             articles: tally.articles,
@@ -913,25 +949,6 @@ impl Searcher {
                 .into_iter()
                 .map(|((y, m), n)| (format!("{y:04}-{m:02}"), n))
                 .collect(),
-        };
-        let mut scored = Vec::with_capacity(best.len());
-        for r in &best {
-            let doc: TantivyDocument = self.searcher.doc(r.address)?;
-            let (hit, hl) = self.hit(r, &doc, &words, opts);
-            let features = self.features(r.key, &hl, &words, &counted);
-            scored.push(((hit, r.address), features));
-        }
-        rank::order(p, opts.sort, coordinate, &mut scored);
-        let ranked: Vec<Hit> = {
-            let ranked = scored.into_iter().map(|((mut h, address), f)| {
-                h.score = f.score();
-                (h, address)
-            });
-            if opts.collapse_copies {
-                self.collapse(ranked, wanted, opts.group_articles)?
-            } else {
-                ranked.map(|(h, _)| h).collect()
-            }
         };
         let mut hits: Vec<Hit> = if opts.group_articles {
             group_by_article(ranked.into_iter(), wanted)
@@ -1206,17 +1223,43 @@ impl Searcher {
         let f = self.index.fields();
         let signature = crate::copies::signature(text);
         let mut shared: std::collections::HashMap<tantivy::DocAddress, usize> = Default::default();
+        use tantivy::DocSet;
+        // Postings read directly, segment by segment: a sentence is held by
+        // a handful of passages, and a query per sentence would cost more
+        // than reading them.
+        let mut inverted = Vec::new();
+        for segment in self.searcher.segment_readers() {
+            inverted.push(segment.inverted_index(f.sentences)?);
+        }
         for &sentence in &signature {
             let term = terms::sentence_term(f.sentences, sentence);
-            if self.searcher.doc_freq(&term)? > crate::copies::COMMON_PASSAGES {
+            let mut infos = Vec::with_capacity(inverted.len());
+            for index in &inverted {
+                infos.push(
+                    index
+                        .get_term_info(&term)
+                        .map_err(tantivy::TantivyError::from)?,
+                );
+            }
+            let held: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
+            if held > crate::copies::COMMON_PASSAGES {
                 continue;
             }
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
-            for d in self
-                .searcher
-                .search(&query, &tantivy::collector::DocSetCollector)?
-            {
-                *shared.entry(d).or_default() += 1;
+            for (ord, (index, info)) in inverted.iter().zip(&infos).enumerate() {
+                let Some(info) = info else { continue };
+                let mut postings = index
+                    .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?;
+                let alive = self.searcher.segment_reader(ord as u32).alive_bitset();
+                while postings.doc() != tantivy::TERMINATED {
+                    let doc = postings.doc();
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        *shared
+                            .entry(tantivy::DocAddress::new(ord as u32, doc))
+                            .or_default() += 1;
+                    }
+                    postings.advance();
+                }
             }
         }
         shared.remove(&address);
