@@ -14,3 +14,4 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod terms;
+pub mod watch;

@@ -10,6 +10,7 @@ mod serve;
 mod trust;
 mod unattended;
 mod util;
+mod watch;
 mod workbench;
 
 use std::fs;

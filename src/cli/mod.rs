@@ -17,6 +17,7 @@ mod serve;
 mod show;
 mod term;
 mod variants;
+mod watch;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +49,7 @@ Examples:
   recoupe show 003_af2370a14cf3d5ef.txt -q al-Charaa   the whole article, matches marked
   recoupe index --corpus ~/articles --index ~/recoupe-index --quiet
   recoupe serve                               the web page at http://127.0.0.1:7780
+  recoupe watch add Idlib                     follow a name (recoupe watch --help)
   recoupe completions bash > ~/.recoupe-completion.bash   shell completions
 
 Exit codes: 0 success (search: hits found), 1 search found nothing,
@@ -88,6 +90,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Serve the search page and the HTTP API over the index.
     Serve(serve::ServeArgs),
+    /// The watchlist: queries followed across every spelling (add, list, remove, test).
+    Watch(watch::WatchArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     #[command(after_help = COMPLETIONS_HELP)]
     Completions {
@@ -154,6 +158,7 @@ pub fn main() -> i32 {
         Command::Show(args) => show::run(&paths, args),
         Command::Variants(args) => variants::run(&paths, args),
         Command::Serve(args) => serve::run(&paths, args),
+        Command::Watch(args) => watch::run(&paths, args),
         Command::Completions { .. } => code::OK,
     }
 }

@@ -735,6 +735,8 @@ fn every_example_in_the_help_and_readme_runs_as_typed() {
         "index --help",
         "variants --help",
         "show --help",
+        "serve --help",
+        "watch --help",
         "completions --help",
     ] {
         let out = sh(&format!("recoupe {help}"));
@@ -752,6 +754,19 @@ fn every_example_in_the_help_and_readme_runs_as_typed() {
         "the help shows an unquoted exclusion: {all:#?}"
     );
     for example in &all {
+        // A server runs until stopped: it must say where it listens, then
+        // stop cleanly on SIGTERM.
+        if example.starts_with("recoupe serve") {
+            let out = sh(&format!("timeout --preserve-status -s TERM 4 {example}"));
+            assert_eq!(out.code, 0, "`{example}`: {}", out.stderr);
+            assert!(
+                out.stdout.starts_with("listening on http://"),
+                "`{example}`: {}{}",
+                out.stdout,
+                out.stderr
+            );
+            continue;
+        }
         let out = sh(example);
         assert!(
             out.code == 0 || out.code == 1,
