@@ -40,6 +40,30 @@ use crate::schema;
 use crate::terms::Unit;
 use plan::{Action, Held, Key, Known, Seen};
 
+/// A one-thread writer with the least memory, for the merges after a
+/// build. The build's writer is gone by then, but its lock on the
+/// directory may outlive it a moment: a process forked meanwhile (any
+/// thread of ours starting a child) holds a copy of the lock file's
+/// descriptor until it execs. Seen once in CI, in the tests' process. A
+/// busy lock is tried again for up to two seconds before it counts as an
+/// error.
+fn merge_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>, IndexError> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match index.writer(1, 16 << 20) {
+            Err(IndexError::Tantivy {
+                source:
+                    tantivy::TantivyError::LockFailure(
+                        tantivy::directory::error::LockError::LockBusy,
+                        _,
+                    ),
+                ..
+            }) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            other => return other,
+        }
+    }
+}
+
 /// Default memory of the index writer, in bytes, shared by its threads.
 /// Each thread fills its share, then writes a segment; tantivy's own
 /// structures, the documents waiting for a thread (up to 10,000), the
@@ -577,7 +601,7 @@ pub fn run(
             // The build's threads, and their caches, are gone: the merges
             // run in a writer of their own, with the least memory.
             release_free_memory();
-            let mut merger = index.writer(1, 16 << 20)?;
+            let mut merger = merge_writer(&index)?;
             merger.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             compact::compact(&mut merger, &mut |from, to| reporter.merging(from, to))
                 .and_then(|_| merger.wait_merging_threads())
