@@ -24,7 +24,7 @@ fn docs(v: &Value) -> Vec<String> {
 fn search_answers_totals_hits_facets_and_spellings() {
     let env = TestEnv::with_samples();
     let server = Server::start(&env, &[]);
-    let r = server.get("/api/search?q=al-Charaa&limit=3");
+    let r = server.get("/api/search?q=al-Charaa&limit=10");
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.content_type.starts_with("application/json"));
     let v = r.json();
@@ -32,7 +32,12 @@ fn search_answers_totals_hits_facets_and_spellings() {
     assert_eq!(v["query"], "al-Charaa");
     assert_eq!(v["total_articles"], 2);
     assert!(v["total_passages"].as_u64().unwrap() >= 3);
-    assert_eq!(v["hits"].as_array().unwrap().len(), 3);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 10);
+    assert!(v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["title_only"] == true));
     // Every spelling counted, the one typed and the others, each saying how.
     let spellings = v["spellings"].as_array().unwrap();
     let found: Vec<(&str, &str)> = spellings
@@ -67,6 +72,12 @@ fn search_answers_totals_hits_facets_and_spellings() {
             );
             assert!(snippet.get(s..e).is_some(), "{m} in {snippet:?}");
             assert_eq!(m["query"], "al-Charaa");
+        }
+        // Title marks say what they answer too, on passages that match
+        // through their title alone as well.
+        for m in hit["title_marks"].as_array().unwrap() {
+            assert_eq!(m["query"], "al-Charaa", "{hit}");
+            assert!(!m["via"].as_str().unwrap().is_empty(), "{hit}");
         }
     }
 }
