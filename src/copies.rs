@@ -41,7 +41,7 @@ pub fn signature(text: &str) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
     let mut all_words = 0usize;
     let mut whole = String::new();
-    for sentence in folded.split(['.', '!', '?', '…', ';', '\n']) {
+    for sentence in folded.split(SENTENCE_ENDS) {
         let words: Vec<&str> = sentence
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -65,6 +65,45 @@ pub fn signature(text: &str) -> Vec<u64> {
     }
     out
 }
+
+/// The hash of a sentence (or title) normalised as [`signature`] does;
+/// `None` when it holds no word.
+pub fn sentence_hash(sentence: &str) -> Option<u64> {
+    let folded = fold_str(sentence);
+    let mut words = String::new();
+    for w in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(w);
+    }
+    (!words.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(words.as_bytes()))
+}
+
+/// Every sentence of `text` holding a word, short ones included: its byte
+/// range in `text` and its [`sentence_hash`]. Sentences end where
+/// [`signature`] ends them, so the same text cuts the same way.
+pub fn sentences(text: &str) -> Vec<(usize, usize, u64)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if SENTENCE_ENDS.contains(&c) {
+            if let Some(h) = sentence_hash(&text[start..i]) {
+                out.push((start, i, h));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if let Some(h) = sentence_hash(&text[start..]) {
+        out.push((start, text.len(), h));
+    }
+    out
+}
+
+const SENTENCE_ENDS: [char; 6] = ['.', '!', '?', '…', ';', '\n'];
 
 /// True when two passages of `a` and `b` signed sentences, `shared` of
 /// them in common, are copies of each other.
@@ -108,7 +147,29 @@ mod tests {
         assert!(!is_copy(0, 0, 0));
     }
 
+    #[test]
+    fn sentences_cut_where_signatures_do_and_name_their_place() {
+        let text = "Damas, 12 mars (AFP) - Le président a parlé. Oui ! Fin";
+        let cut = sentences(text);
+        assert_eq!(cut.len(), 3);
+        assert_eq!(&text[cut[1].0..cut[1].1], " Oui ");
+        assert_eq!(
+            Some(cut[0].2),
+            sentence_hash("DAMAS 12 mars AFP le President a parle")
+        );
+        assert_eq!(signature(text)[0], cut[0].2);
+        assert!(sentences(" . ; ").is_empty());
+    }
+
     proptest! {
+        #[test]
+        fn sentences_lie_on_character_boundaries(text in any::<String>()) {
+            for (start, end, _) in sentences(&text) {
+                prop_assert!(start <= end && end <= text.len());
+                prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+            }
+        }
+
         #[test]
         fn any_text_signs_without_repeats(text in any::<String>()) {
             let s = signature(&text);

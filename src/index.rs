@@ -249,6 +249,34 @@ pub struct State {
     /// at 0).
     #[serde(default)]
     pub next_record: u64,
+    /// Commits made by indexer runs so far, carried over by rebuilds: the
+    /// number of the last run that committed ([`PendingAlerts::run`]).
+    #[serde(default)]
+    pub runs: u64,
+    /// Runs whose new passages are still to be checked against the
+    /// watchlist ([`crate::watch::alerts`]), oldest first: a run records
+    /// itself here in its commit, and is taken off by a second commit once
+    /// its alerts are written, so a run killed in between is alerted by
+    /// the next one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<PendingAlerts>,
+}
+
+/// A run's change, as the watchlist checks it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingAlerts {
+    /// The run's number ([`State::runs`]).
+    pub run: u64,
+    /// When it committed, RFC 3339 (UTC).
+    pub time: String,
+    /// The record numbers it wrote: `from..to`.
+    pub from: u64,
+    pub to: u64,
+    /// For each article it replaced (by id), the sentence hashes of the
+    /// version it replaced, title included ([`crate::copies::sentences`]):
+    /// a match in a sentence the article already held is not new.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edited: BTreeMap<String, Vec<u64>>,
 }
 
 /// An open index generation.
@@ -954,7 +982,7 @@ mod tests {
         let state = State {
             fingerprint: schema::fingerprint(),
             files: BTreeMap::new(),
-            next_record: 0,
+            ..State::default()
         };
         let mut commit = writer.prepare_commit().unwrap();
         commit.set_payload(&serde_json::to_string(&state).unwrap());

@@ -6,8 +6,11 @@
 //! `recoupe search --json` writes one [`Hit`] a line, then one line
 //! `{"summary": Summary}`.
 
+pub mod alert;
 pub mod request;
 pub mod web;
+
+pub use alert::Alert;
 
 use serde::Serialize;
 
@@ -71,7 +74,7 @@ fn is_zero(n: &usize) -> bool {
 
 /// A match in a hit's snippet or title: where, how, and for which query
 /// word through which spelling.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
 pub struct Mark {
     pub start: usize,
     pub end: usize,

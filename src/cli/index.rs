@@ -10,8 +10,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use recoupe::analysis::Analyzer;
 use recoupe::corpus::Problem;
 use recoupe::index as index_dir;
-use recoupe::indexer::{self, Options, Reporter, RunError, Summary};
+use recoupe::indexer::{Options, Reporter, RunError, Summary};
 
+use recoupe::watch::alerts::{self, Delivered, FileOutput, Output, StreamOutput};
+
+use super::search::AliasArgs;
 use super::term::clean;
 use super::{advice, code, error, Paths};
 
@@ -24,11 +27,22 @@ leaves the previous commit searchable and the next run finishes the work.
 Output: one summary line; with --quiet nothing unless something went wrong;
 each bad file or record is one line on stderr, `path:line: reason`.
 
-Exit codes: 0 done; 2 some input was skipped, or the run failed and the
-index is unchanged (the message says which); 75 another indexer is running.
+Alerts: when the index folder holds a watchlist (`recoupe watch add`),
+every passage the run added or changed is checked against each watched
+query after the commit; what matches is kept in the index folder
+(`recoupe watch report`) and, with --alerts, written as one JSON line per
+alert to FILE (appended) or to standard output (`-`; the summary then goes
+to stderr). A run killed before its alerts were written has them written
+by the next run, once.
 
-Crontab example (every 5 minutes, mail only when something is wrong):
-  */5 * * * * cd /srv/recoupe && recoupe index --quiet --corpus articles --index index";
+Exit codes: 0 done; 2 some input was skipped, a watched query could not be
+checked, or the run failed and the index is unchanged (the message says
+which); 75 another indexer is running.
+
+Crontab example (every 5 minutes; cron mails what a job prints, and with
+--quiet a run prints only its alerts and what went wrong):
+  MAILTO=desk@example.org
+  */5 * * * * cd /srv/recoupe && recoupe index --quiet --alerts - --corpus articles --index index";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
@@ -61,6 +75,12 @@ pub struct IndexArgs {
         hide_short_help = true
     )]
     memory: usize,
+    /// Write the run's alerts, one JSON line each, to FILE (appended,
+    /// created if missing) or to standard output with `-`.
+    #[arg(long, value_name = "FILE")]
+    alerts: Option<PathBuf>,
+    #[command(flatten)]
+    aliases: AliasArgs,
 }
 
 /// Prints problems on stderr and a progress bar on a terminal.
@@ -164,23 +184,27 @@ fn say(line: impl std::fmt::Display) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
-/// Runs the indexer; shared with `search`'s first-use indexing. When no
-/// index was published there yet and the run fails, what it created is
-/// removed again: its files, and the index folder and the parents made for
-/// it.
+/// Runs the indexer, and the watchlist's alerts; shared with `search`'s
+/// first-use indexing. When no index was published there yet and the run
+/// fails, what it created is removed again: its files, and the index
+/// folder and the parents made for it.
 pub fn index(
     paths: &Paths,
     opts: &Options,
     reporter: &mut CliReporter,
-) -> Result<Summary, RunError> {
+    aliases: &recoupe::names::AliasTable,
+    outputs: &mut [&mut dyn Output],
+) -> Result<(Summary, Delivered), RunError> {
     let first = !index_dir::exists(&paths.index);
     let created = topmost_missing(&paths.index);
-    let result = indexer::run(
+    let result = alerts::index_and_alert(
         &paths.corpus,
         &paths.index,
         Arc::new(Analyzer::default()),
         opts,
         reporter,
+        aliases,
+        outputs,
     );
     match &result {
         Err(e) if first && !e.is_busy() => {
@@ -219,6 +243,19 @@ fn topmost_missing(path: &Path) -> Option<PathBuf> {
     Some(top)
 }
 
+/// The alert step's line for the summary, when it did something to tell.
+fn describe_alerts(d: &Delivered) -> Option<String> {
+    if d.runs.is_empty() && d.errors.is_empty() {
+        return None;
+    }
+    let mut line = format!("{} alerts", d.alerts);
+    if d.runs.len() > 1 {
+        let runs: Vec<String> = d.runs.iter().map(u64::to_string).collect();
+        line.push_str(&format!(" (runs {})", runs.join(", ")));
+    }
+    Some(line)
+}
+
 pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
     let opts = Options {
         full: args.full,
@@ -226,25 +263,78 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         wait: args.wait.map(Duration::from_secs),
         threads: args.threads,
         memory: args.memory.max(16) << 20,
+        alerts: false,
+    };
+    let table = match args.aliases.table() {
+        Ok(t) => t,
+        Err(e) => {
+            error(e);
+            return code::ERROR;
+        }
+    };
+    let to_stdout = args.alerts.as_deref() == Some(Path::new("-"));
+    let mut file_out = args.alerts.clone().filter(|_| !to_stdout).map(FileOutput);
+    let mut stream_out = to_stdout.then(|| StreamOutput(std::io::stdout()));
+    let mut outputs: Vec<&mut dyn Output> = Vec::new();
+    if let Some(f) = file_out.as_mut() {
+        outputs.push(f);
+    }
+    if let Some(s) = stream_out.as_mut() {
+        outputs.push(s);
+    }
+    // Standard output carries the alerts alone when they go there.
+    let say = |line: String| {
+        if to_stdout {
+            eprintln!("{line}");
+        } else {
+            say(line);
+        }
     };
     let mut reporter = CliReporter::new(!args.quiet && !args.json);
-    let result = index(paths, &opts, &mut reporter);
+    let result = index(paths, &opts, &mut reporter, &table, &mut outputs);
     reporter.finish();
     match result {
-        Ok(summary) => {
+        Ok((summary, delivered)) => {
+            for p in &delivered.problems {
+                eprintln!("{}", clean(p));
+            }
+            for (name, n) in &delivered.left_out {
+                eprintln!(
+                    "recoupe: {:?} matched {n} more new passages than the {} alerts written; `recoupe search` finds them all",
+                    clean(name),
+                    alerts::MAX_PER_WATCH
+                );
+            }
+            for e in &delivered.errors {
+                error(format!(
+                    "alerts not written: {e}; they stay pending and the next run writes them"
+                ));
+            }
+            let troubled = !delivered.problems.is_empty() || !delivered.errors.is_empty();
             if args.json {
-                match serde_json::to_string(&summary) {
-                    Ok(s) => say(s),
+                match serde_json::to_value(&summary) {
+                    Ok(mut v) => {
+                        v["alerts"] = delivered.alerts.into();
+                        v["alert_runs"] = delivered.runs.clone().into();
+                        v["alert_problems"] = delivered.problems.clone().into();
+                        v["alert_errors"] = delivered.errors.clone().into();
+                        say(v.to_string());
+                    }
                     Err(e) => error(e),
                 }
-            } else if !args.quiet || summary.failed > 0 {
+            } else if !args.quiet || summary.failed > 0 || troubled {
+                let mut line = describe(&summary);
+                if let Some(a) = describe_alerts(&delivered) {
+                    line.push_str("; ");
+                    line.push_str(&a);
+                }
                 say(format!(
                     "{}: {}",
                     clean(&paths.index.display().to_string()),
-                    describe(&summary)
+                    line
                 ));
             }
-            if summary.failed > 0 {
+            if summary.failed > 0 || troubled {
                 code::ERROR
             } else {
                 code::OK
@@ -259,7 +349,8 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
                     "advice": advice,
                     "busy": busy,
                     "index_unchanged": true
-                }));
+                })
+                .to_string());
             }
             advice::report(format!("{e} (the index is unchanged)"), advice);
             if e.is_busy() {

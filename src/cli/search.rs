@@ -296,8 +296,8 @@ pub fn open(paths: &Paths, quiet: bool, aliases: &AliasArgs) -> Result<Searcher,
             );
         }
         let mut reporter = CliReporter::new(!quiet);
-        match run_indexer(paths, &Options::default(), &mut reporter) {
-            Ok(s) if !quiet => eprintln!("recoupe: {}", describe(&s)),
+        match run_indexer(paths, &Options::default(), &mut reporter, &table, &mut []) {
+            Ok((s, _)) if !quiet => eprintln!("recoupe: {}", describe(&s)),
             Ok(_) => {}
             Err(e) => {
                 let busy = e.is_busy();

@@ -7,7 +7,8 @@ use recoupe::search::SearchOptions;
 use recoupe::watch::{self, Watch};
 
 use super::output::{
-    terminal_stdout, write_count, write_hit, write_json, write_json_summary, ColorChoice,
+    marked, styled, terminal_stdout, write_count, write_hit, write_json, write_json_summary,
+    ColorChoice,
 };
 use super::search::{open, AliasArgs};
 use super::term::clean;
@@ -20,15 +21,23 @@ can be edited by hand; a line that cannot be read is reported as
 file:line: reason, and the others still count. Any query the search syntax
 accepts can be watched: names, \"phrases\", +required and -excluded words.
 
-Exit codes: 0 done (test: something matches), 1 test found nothing or
-remove found no such watch, 2 error.
+Alerts: each `recoupe index` run checks the passages it added or changed
+against every watched query (see `recoupe index --help`, --alerts) and
+keeps what matched in the index folder (alerts.jsonl), which `report`
+reads. A watch line may name an alias file of its own: `| aliases: FILE`
+(relative to the index folder), or `watch add --aliases FILE`.
+
+Exit codes: 0 done (test, report: something found), 1 test or report
+found nothing, or remove found no such watch, 2 error.
 
 Examples:
   recoupe watch add al-Charaa --label \"président syrien\"
   recoupe watch add '\"Bachar al-Assad\"' --strict
   recoupe watch list
   recoupe watch test 'Idlib -Turquie'       what it would catch in the whole index
-  recoupe watch remove al-Charaa";
+  recoupe watch remove al-Charaa
+  recoupe watch report --since 24h          the morning summary
+  recoupe watch report --format csv > caught.csv";
 
 #[derive(Args, Debug)]
 #[command(after_help = AFTER_HELP)]
@@ -50,6 +59,10 @@ enum WatchCommand {
         /// What alerts and reports call it.
         #[arg(long, value_name = "TEXT")]
         label: Option<String>,
+        /// An alias file of its own, used beside the run's (a relative
+        /// path is read from the index folder).
+        #[arg(long, value_name = "FILE")]
+        aliases: Option<String>,
     },
     /// List the watched queries.
     List {
@@ -83,6 +96,154 @@ enum WatchCommand {
         #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
         color: ColorChoice,
     },
+    /// What the watchlist caught (the alerts of every `recoupe index` run),
+    /// grouped by watched query, newest first, with the spellings seen.
+    Report {
+        /// Only alerts caught since then: a day (2026-12-01), a time
+        /// (2026-12-01T08:00:00Z), or hours or days back (24h, 7d).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// text (for people), json (one watch a line, with its alerts) or
+        /// csv (one alert a row).
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Alerts shown per watch in the text report (json and csv hold all).
+        #[arg(long, short = 'n', default_value_t = 5)]
+        limit: usize,
+        /// When to colour the output.
+        #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+        color: ColorChoice,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ReportFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// `--since` as the start of the alerts' `caught` times (RFC 3339 text,
+/// which sorts as time).
+fn since_bound(when: &str) -> Result<String, String> {
+    let when = when.trim();
+    let back = |n: &str, unit: i64| -> Option<String> {
+        let n: i64 = n.parse().ok().filter(|&n| (0..=100_000).contains(&n))?;
+        let t = chrono::Utc::now() - chrono::Duration::seconds(n * unit);
+        Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    if let Some(n) = when.strip_suffix('h') {
+        if let Some(t) = back(n, 3600) {
+            return Ok(t);
+        }
+    }
+    if let Some(n) = when.strip_suffix('d') {
+        if let Some(t) = back(n, 86_400) {
+            return Ok(t);
+        }
+    }
+    if chrono::NaiveDate::parse_from_str(when, "%Y-%m-%d").is_ok() {
+        return Ok(when.to_string());
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(when) {
+        return Ok(t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    Err(format!(
+        "--since {when:?}: give a day (2026-12-01), a time (2026-12-01T08:00:00Z) or hours or days back (24h, 7d)"
+    ))
+}
+
+fn write_report(
+    out: &mut dyn Write,
+    groups: &[recoupe::api::alert::WatchReport],
+    format: ReportFormat,
+    limit: usize,
+    color: bool,
+) -> io::Result<()> {
+    use recoupe::api;
+    match format {
+        ReportFormat::Json => {
+            for g in groups {
+                serde_json::to_writer(&mut *out, g).map_err(io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        ReportFormat::Csv => {
+            out.write_all(api::csv_line(&api::alert::CSV_COLUMNS).as_bytes())?;
+            for a in groups.iter().flat_map(|g| &g.alerts) {
+                out.write_all(api::csv_line(&a.csv_row()).as_bytes())?;
+            }
+        }
+        ReportFormat::Text => {
+            for g in groups {
+                let name = match &g.label {
+                    Some(l) => format!("{} ({})", clean(l), clean(&g.watch)),
+                    None => clean(&g.watch).into_owned(),
+                };
+                let plural = |n: u64, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
+                writeln!(
+                    out,
+                    "{}: {} in {}, last caught {}",
+                    styled(&name, anstyle::Style::new().bold(), color),
+                    plural(g.passages, "passage", "passages"),
+                    plural(g.articles, "article", "articles"),
+                    g.last_caught.replace('T', " ").trim_end_matches('Z')
+                )?;
+                let spellings: Vec<String> = g
+                    .spellings
+                    .iter()
+                    .map(|s| format!("{} ({}) {}", clean(&s.spelling), s.how.as_str(), s.passages))
+                    .collect();
+                if !spellings.is_empty() {
+                    writeln!(out, "  spellings: {}", spellings.join(", "))?;
+                }
+                for a in g.alerts.iter().take(limit) {
+                    let spans: Vec<(usize, usize, recoupe::search::plan::How)> = a
+                        .snippet_marks
+                        .iter()
+                        .map(|m| (m.start, m.end, m.how))
+                        .collect();
+                    let mut meta = vec![a.date.clone().unwrap_or_else(|| "undated".into())];
+                    if !a.source.is_empty() {
+                        meta.push(clean(&a.source).into_owned());
+                    }
+                    meta.push(format!("{} (passage {})", clean(&a.doc), a.passage));
+                    writeln!(
+                        out,
+                        "  {} {}",
+                        clean(if a.title.is_empty() {
+                            "(untitled)"
+                        } else {
+                            &a.title
+                        }),
+                        styled(
+                            &format!("· {}", meta.join(" · ")),
+                            anstyle::Style::new().dimmed(),
+                            color
+                        )
+                    )?;
+                    writeln!(
+                        out,
+                        "    {}",
+                        marked(&a.snippet, &spans, color, anstyle::Style::new())
+                    )?;
+                }
+                if g.alerts.len() > limit {
+                    writeln!(
+                        out,
+                        "  … {} more (--limit, or --format json for all)",
+                        g.alerts.len() - limit
+                    )?;
+                }
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()
 }
 
 fn report_problems(problems: &[watch::WatchProblem]) {
@@ -97,9 +258,20 @@ pub fn run(paths: &Paths, args: WatchArgs) -> i32 {
             query,
             strict,
             label,
+            aliases,
         } => {
+            if aliases
+                .as_deref()
+                .is_some_and(|a| a.contains(['|', '\n', '\r']) || a.trim().is_empty())
+            {
+                error("--aliases: give a file path without '|' or line breaks");
+                return code::ERROR;
+            }
             let watch = match watch::new_watch(&query.join(" "), label.as_deref(), strict) {
-                Ok(w) => w,
+                Ok(w) => Watch {
+                    aliases: aliases.map(|a| a.trim().to_string()),
+                    ..w
+                },
                 Err(e) => {
                     error(e);
                     return code::ERROR;
@@ -231,6 +403,48 @@ pub fn run(paths: &Paths, args: WatchArgs) -> i32 {
                     code::ERROR
                 }
                 _ if answer.hits.is_empty() => code::NO_HIT,
+                _ => code::OK,
+            }
+        }
+        WatchCommand::Report {
+            since,
+            format,
+            limit,
+            color,
+        } => {
+            let since = match since.as_deref().map(since_bound).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    error(e);
+                    return code::ERROR;
+                }
+            };
+            let log = watch::log::path(&paths.index);
+            let read = match watch::log::read(&log, since.as_deref()) {
+                Ok(r) => r,
+                Err(e) => {
+                    error(format!("{}: {e}", clean(&log.display().to_string())));
+                    return code::ERROR;
+                }
+            };
+            for p in &read.problems {
+                eprintln!("{}", clean(p));
+            }
+            let groups = recoupe::api::alert::report(read.alerts);
+            if groups.is_empty() && format == ReportFormat::Text {
+                eprintln!(
+                    "recoupe: nothing caught{}; alerts come with `recoupe index` runs once queries are watched",
+                    since.as_deref().map(|s| format!(" since {s}")).unwrap_or_default()
+                );
+            }
+            let (stream, color) = terminal_stdout(color);
+            let mut out = io::BufWriter::new(stream);
+            match write_report(&mut out, &groups, format, limit, color) {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    error(format!("writing the report: {e}"));
+                    code::ERROR
+                }
+                _ if groups.is_empty() => code::NO_HIT,
                 _ => code::OK,
             }
         }

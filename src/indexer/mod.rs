@@ -89,6 +89,11 @@ pub struct Options {
     pub threads: usize,
     /// Memory for the writer, in bytes, shared by its threads.
     pub memory: usize,
+    /// Record the run's change in its commit for the watchlist to check
+    /// ([`crate::index::PendingAlerts`]); the caller checks it after the
+    /// run ([`crate::watch::alerts`]). A build records nothing: a new
+    /// index is not news.
+    pub alerts: bool,
 }
 
 impl Default for Options {
@@ -99,6 +104,7 @@ impl Default for Options {
             wait: None,
             threads: 0,
             memory: DEFAULT_MEMORY,
+            alerts: false,
         }
     }
 }
@@ -218,6 +224,71 @@ fn nothing_changed(scan: &corpus::Scan, state: &State) -> Option<u64> {
     })
 }
 
+/// For each record of `units` (as the last commit holds them), its
+/// article id and the sentence hashes of its passages and title
+/// ([`crate::copies::sentences`]).
+fn previous_sentences(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    units: &[Unit],
+) -> Result<std::collections::BTreeMap<String, Vec<u64>>, IndexError> {
+    use tantivy::schema::Value;
+    let f = index.fields();
+    let fail = |e| IndexError::tantivy(index.dir(), e);
+    let mut out: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for unit in units {
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(f.unit, &unit.encode()),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(fail)?;
+        for address in docs {
+            let doc: TantivyDocument = searcher.doc(address).map_err(fail)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let hashes = out.entry(text(f.doc)).or_default();
+            hashes.extend(crate::copies::sentence_hash(&text(f.title)));
+            hashes.extend(
+                crate::copies::sentences(&text(f.text))
+                    .into_iter()
+                    .map(|(_, _, h)| h),
+            );
+        }
+    }
+    for hashes in out.values_mut() {
+        hashes.sort_unstable();
+        hashes.dedup();
+    }
+    Ok(out)
+}
+
+/// Writes `state` as the payload of a commit of its own (no document
+/// changes): how a run's alerts are marked as written.
+pub fn commit_state(index: &Index, state: &State) -> Result<(), IndexError> {
+    let mut writer = merge_writer(index)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let payload = serde_json::to_string(state).map_err(|e| IndexError::Corrupt {
+        path: index.dir().to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut commit = writer
+        .prepare_commit()
+        .map_err(|e| IndexError::tantivy(index.dir(), e))?;
+    commit.set_payload(&payload);
+    commit
+        .commit()
+        .map_err(|e| IndexError::tantivy(index.dir(), e))?;
+    writer
+        .wait_merging_threads()
+        .map_err(|e| IndexError::tantivy(index.dir(), e))
+}
+
 /// Adds to `known` the records whose passages hold `value` in `field`: the
 /// records of a file (`file`), or of an id (`doc`; only records whose own
 /// id it is).
@@ -256,21 +327,36 @@ pub fn run(
     opts: &Options,
     reporter: &mut dyn Reporter,
 ) -> Result<Summary, RunError> {
+    let lock = index::lock(root, opts.wait)?;
+    run_locked(&lock, corpus_root, root, analyzer, opts, reporter)
+}
+
+/// [`run`], the indexer lock of `root` already held (`_lock`).
+pub fn run_locked(
+    _lock: &index::Lock,
+    corpus_root: &Path,
+    root: &Path,
+    analyzer: Arc<Analyzer>,
+    opts: &Options,
+    reporter: &mut dyn Reporter,
+) -> Result<Summary, RunError> {
     let started = Instant::now();
-    let _lock = index::lock(root, opts.wait)?;
     index::remove_unpublished(root)?;
     let scan = corpus::scan(corpus_root)?;
     let fingerprint = schema::fingerprint();
 
     let mut summary = Summary::default();
     let docs_of = |idx: &Index| idx.reader().map_or(0, |r| r.searcher().num_docs() as usize);
+    let mut runs = 0;
     let (existing, existing_docs) = match Index::open_any(root, analyzer.clone()) {
         Ok(idx) if idx.state().fingerprint == fingerprint => {
             let n = docs_of(&idx);
+            runs = idx.state().runs;
             (Some(idx), n)
         }
         Ok(idx) => {
             summary.rebuilt = Some("the index was built by another version of recoupe".into());
+            runs = idx.state().runs;
             (None, docs_of(&idx))
         }
         Err(IndexError::NotFound { .. }) => {
@@ -398,7 +484,20 @@ pub fn run(
         } else {
             0
         },
+        runs,
+        // A rebuild numbers records anew: what older runs left to check
+        // names records it no longer holds.
+        alerts: if incremental {
+            index.state().alerts.clone()
+        } else {
+            Vec::new()
+        },
     };
+    let first_record = state.next_record;
+    // Records this run replaces, for the watchlist to tell an edit's new
+    // matches from those the article already had.
+    let mut replaced: Vec<Unit> = Vec::new();
+    let watch_edits = opts.alerts && incremental;
     let mut changed = false;
     let total_bytes: u64 = scan.files.iter().map(|f| f.size).sum();
     reporter.start(total_bytes);
@@ -516,6 +615,17 @@ pub fn run(
                 }
                 Action::Replace(old) => {
                     delete(&writer, &key, &old);
+                    if watch_edits {
+                        replaced.push(Unit {
+                            file: old.file.clone(),
+                            line: old.line,
+                            id: match &key {
+                                Key::Id(id) => Some(id.clone()),
+                                Key::Line(..) => None,
+                            },
+                            hash: old.hash,
+                        });
+                    }
                     summary.updated += 1;
                 }
                 Action::Add => summary.added += 1,
@@ -583,6 +693,16 @@ pub fn run(
     reporter.finish();
 
     if changed || state != *index.state() || !incremental {
+        state.runs += 1;
+        if watch_edits && state.next_record > first_record {
+            state.alerts.push(index::PendingAlerts {
+                run: state.runs,
+                time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                from: first_record,
+                to: state.next_record,
+                edited: previous_sentences(&index, &searcher, &replaced)?,
+            });
+        }
         let mut commit = writer
             .prepare_commit()
             .map_err(|e| IndexError::tantivy(index.dir(), e))?;

@@ -69,6 +69,12 @@ pub struct SearchOptions {
     /// ([`crate::copies`]): the best placed stays, with the others'
     /// articles in [`Hit::copies`].
     pub collapse_copies: bool,
+    /// Only the passages of the records numbered in this range (the
+    /// `record` field; an indexer run numbers the records it writes from
+    /// the last run's [`crate::index::State::next_record`] on, so a run's
+    /// new and changed passages are one range). Segments holding none of
+    /// them are skipped unread.
+    pub records: Option<std::ops::Range<u64>>,
 }
 
 /// Furthest a page of hits can start: deeper pages cost a collect of
@@ -104,12 +110,13 @@ impl Default for SearchOptions {
             exclude_spellings: Vec::new(),
             facets: false,
             collapse_copies: true,
+            records: None,
         }
     }
 }
 
 /// A matched span of a hit's passage text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Match {
     pub start: usize,
     pub end: usize,
@@ -1026,6 +1033,12 @@ impl Searcher {
         for name in &opts.exclude_sources {
             clauses.push((TOccur::MustNot, source_term(name)));
         }
+        if let Some(records) = &opts.records {
+            clauses.push(filter(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_u64(f.record, records.start)),
+                Bound::Excluded(Term::from_field_u64(f.record, records.end)),
+            ))));
+        }
         BooleanQuery::new(clauses)
     }
 
@@ -1161,6 +1174,7 @@ impl Searcher {
             date_field: f.date,
             record_field: f.record,
             facets: opts.facets.then_some(f.source_key),
+            records: opts.records.clone(),
         };
         let stats = Statistics {
             searcher: &self.searcher,

@@ -7,7 +7,7 @@
 //! variants, aliases and typos found in the index. Highlighting reads the
 //! same alternatives, so what is highlighted is exactly what matched.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
@@ -16,7 +16,7 @@ use crate::names;
 use crate::terms::stem_term;
 
 /// Why a passage word matched a query word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum How {
     /// The word as typed (accents and case aside).

@@ -62,3 +62,312 @@ fn watches_are_added_listed_tested_and_removed_in_a_file_people_can_edit() {
     assert!(!list.stdout.contains("al-Charaa"), "{}", list.stdout);
     assert!(list.stdout.contains("Damas -Moscou | strict"));
 }
+
+/// The alert lines of a run (`--alerts -`).
+fn alerts_of(out: &crate::util::Output) -> Vec<serde_json::Value> {
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// What an alert and a search hit both say about a passage.
+fn shown(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "doc": v["doc"], "passage": v["passage"], "title": v["title"],
+        "date": v["date"], "source": v["source"], "url": v["url"],
+        "snippet": v["snippet"], "snippet_marks": v["snippet_marks"],
+        "title_marks": v["title_marks"], "matches": v["matches"],
+    })
+}
+
+/// The hits `search` returns for `query` (strict or not) among `docs`.
+fn search_among(
+    env: &TestEnv,
+    query: &str,
+    strict: bool,
+    docs: &[String],
+) -> Vec<serde_json::Value> {
+    let mut args = vec![query, "--all-copies", "--limit", "500"];
+    if strict {
+        args.push("--strict");
+    }
+    let (_, hits) = env.search_json(&args);
+    let mut kept: Vec<serde_json::Value> = hits
+        .iter()
+        .filter(|h| docs.iter().any(|d| h["doc"] == d.as_str()))
+        .map(shown)
+        .collect();
+    kept.sort_by_key(|v| v.to_string());
+    kept
+}
+
+fn alerts_for(alerts: &[serde_json::Value], watch: &str) -> Vec<serde_json::Value> {
+    let mut kept: Vec<serde_json::Value> = alerts
+        .iter()
+        .filter(|a| a["watch"] == watch)
+        .map(shown)
+        .collect();
+    kept.sort_by_key(|v| v.to_string());
+    kept
+}
+
+const WATCHED: [(&str, bool); 4] = [
+    ("al-Charaa", false),
+    ("Idlib", true),
+    ("\"Bachar al-Assad\"", false),
+    ("Damas -Moscou", false),
+];
+
+fn watch_all(env: &TestEnv) {
+    for (query, strict) in WATCHED {
+        let mut args = vec!["watch", "add", query];
+        if strict {
+            args.push("--strict");
+        }
+        env.run(&args).expect_code(0);
+    }
+}
+
+#[test]
+fn alerts_are_the_hits_a_search_returns_among_the_new_passages() {
+    // The sample corpus arrives in a run after the first: its alerts are
+    // what a search finds in it, spellings and highlights included.
+    let env = TestEnv::new();
+    env.write(
+        "old.txt",
+        "Une dépêche ancienne\n\nLe président al-Charaa était à Damas.\n",
+    );
+    env.run(&["index", "--quiet"]).expect_code(0);
+    watch_all(&env);
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut sample_docs = Vec::new();
+    for entry in std::fs::read_dir(samples).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), env.corpus.join(entry.file_name())).unwrap();
+        sample_docs.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    let alerts = alerts_of(&run);
+    assert!(
+        !alerts.is_empty(),
+        "the samples name al-Charaa: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("; {} alerts", alerts.len())),
+        "{}",
+        run.stderr
+    );
+    for (query, strict) in WATCHED {
+        assert_eq!(
+            alerts_for(&alerts, query),
+            search_among(&env, query, strict, &sample_docs),
+            "{query}"
+        );
+    }
+    // Both spellings of the samples were caught, as search finds them.
+    let spellings: Vec<String> = alerts
+        .iter()
+        .flat_map(|a| a["matches"].as_array().unwrap().clone())
+        .map(|m| m["text"].as_str().unwrap().to_string())
+        .collect();
+    assert!(spellings.iter().any(|s| s == "Charaa"), "{spellings:?}");
+    assert!(spellings.iter().any(|s| s == "Chareh"), "{spellings:?}");
+    // The old article is not new: never alerted.
+    assert!(alerts.iter().all(|a| a["doc"] != "old.txt"));
+
+    // A fixture of other spellings, in a JSONL file with ids.
+    env.write_jsonl(
+        "dispatches.jsonl",
+        &[
+            serde_json::json!({"id": "d1", "title": "Idlib sous tension", "date": "2026-11-30",
+                "source": "AFP", "body": "Ahmed al-Chareh a reçu les chefs de tribu à Damas. Moscou n'a pas commenté."}),
+            serde_json::json!({"id": "d2", "title": "Réunion à Damas", "date": "2026-11-30",
+                "source": "Reuters", "body": "Le président syrien Ahmad al-Sharaa a parlé de la reconstruction de Damas."}),
+            serde_json::json!({"id": "d3", "title": "Bachar al-Assad à Moscou", "date": "2026-11-29",
+                "body": "L'ancien président Bachar el-Assad vit toujours à Moscou, selon ses proches."}),
+            serde_json::json!({"id": "d4", "title": "Sans rapport", "date": "2026-11-29",
+                "body": "La météo de la semaine sera douce sur la côte atlantique."}),
+        ],
+    );
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    let alerts = alerts_of(&run);
+    let docs: Vec<String> = ["d1", "d2", "d3", "d4"].map(String::from).to_vec();
+    for (query, strict) in WATCHED {
+        assert_eq!(
+            alerts_for(&alerts, query),
+            search_among(&env, query, strict, &docs),
+            "{query}"
+        );
+    }
+    let caught = |watch: &str| -> Vec<String> {
+        let mut d: Vec<String> = alerts
+            .iter()
+            .filter(|a| a["watch"] == watch)
+            .map(|a| a["doc"].as_str().unwrap().to_string())
+            .collect();
+        d.sort();
+        d.dedup();
+        d
+    };
+    assert_eq!(caught("al-Charaa"), ["d1", "d2"], "both spellings alert");
+    assert_eq!(caught("Damas -Moscou"), ["d2"], "d1 says Moscou: excluded");
+    assert!(caught("Idlib").iter().all(|d| d == "d1"));
+    assert!(alerts.iter().all(|a| a["doc"] != "d4"));
+    let run_number = alerts[0]["run"].as_u64().unwrap();
+    assert!(alerts.iter().all(|a| a["run"] == run_number));
+
+    // Re-indexed unchanged (the file rewritten as it was): no alert.
+    let text = std::fs::read(env.corpus.join("dispatches.jsonl")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(env.corpus.join("dispatches.jsonl"), &text).unwrap();
+    let again = env.run(&["index", "--alerts", "-"]);
+    again.expect_code(0);
+    assert_eq!(again.stdout, "", "{}", again.stderr);
+
+    // The JSON summary counts them.
+    env.write("later.txt", "Idlib\n\nÀ Idlib, les écoles rouvrent.\n");
+    let json = env.run(&["index", "--json"]);
+    json.expect_code(0);
+    let summary: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    // One passage, one alert (its title marked in it).
+    assert_eq!(summary["alerts"], 1, "{summary}");
+    assert_eq!(summary["alert_runs"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_edited_article_alerts_only_for_its_new_matches() {
+    let env = TestEnv::new();
+    let article = |extra: &str| {
+        serde_json::json!({"id": "a1", "title": "Damas", "date": "2026-11-30",
+            "body": format!("Ahmed al-Charaa a parlé hier soir. Le temps était doux.{extra}")})
+    };
+    env.write_jsonl("a.jsonl", &[article("")]);
+    env.run(&["index", "--quiet"]).expect_code(0);
+    env.run(&["watch", "add", "al-Charaa"]).expect_code(0);
+    env.run(&["watch", "add", "Idlib"]).expect_code(0);
+    // An edit elsewhere in the passage: al-Charaa's match is not new.
+    env.write_jsonl(
+        "a.jsonl",
+        &[
+            serde_json::json!({"id": "a1", "title": "Damas", "date": "2026-11-30",
+            "body": "Ahmed al-Charaa a parlé hier soir. Le temps était froid."}),
+        ],
+    );
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("1 updated"), "{}", run.stderr);
+    assert_eq!(run.stdout, "", "an unchanged match alerted again");
+    // A sentence added that names Idlib, and one that names al-Charaa again.
+    env.write_jsonl(
+        "a.jsonl",
+        &[article(" Il ira à Idlib. Al-Charaa a confirmé.")],
+    );
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    let alerts = alerts_of(&run);
+    let watches: Vec<&str> = alerts
+        .iter()
+        .map(|a| a["watch"].as_str().unwrap())
+        .collect();
+    assert_eq!(watches, ["al-Charaa", "Idlib"], "{}", run.stdout);
+}
+
+#[test]
+fn a_watch_that_cannot_be_checked_is_named_and_the_others_still_alert() {
+    let env = TestEnv::with_samples();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    std::fs::write(env.index.join("desk-aliases.txt"), "Joulani = al-Charaa\n").unwrap();
+    env.run(&["watch", "add", "Joulani", "--aliases", "desk-aliases.txt"])
+        .expect_code(0);
+    env.run(&["watch", "add", "Damas"]).expect_code(0);
+    env.write(
+        "a.txt",
+        "Nouvelles\n\nLe président al-Charaa est rentré à Damas.\n",
+    );
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    let alerts = alerts_of(&run);
+    // The watch's own alias file makes Joulani find al-Charaa.
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["watch"] == "Joulani" && a["doc"] == "a.txt"),
+        "{}",
+        run.stdout
+    );
+
+    // The alias file removed: that watch is reported, Damas still alerts.
+    std::fs::remove_file(env.index.join("desk-aliases.txt")).unwrap();
+    env.write("b.txt", "Nouvelles\n\nAl-Charaa a quitté Damas ce matin.\n");
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("watchlist.txt:3: \"Joulani\" was not checked")
+            && run.stderr.contains("desk-aliases.txt"),
+        "{}",
+        run.stderr
+    );
+    let alerts = alerts_of(&run);
+    assert!(alerts
+        .iter()
+        .any(|a| a["watch"] == "Damas" && a["doc"] == "b.txt"));
+    assert!(alerts.iter().all(|a| a["watch"] != "Joulani"));
+}
+
+#[test]
+fn the_report_groups_what_was_caught_with_its_spellings() {
+    let env = TestEnv::new();
+    env.write("old.txt", "Ancien\n\nRien à signaler.\n");
+    env.run(&["index", "--quiet"]).expect_code(0);
+    env.run(&["watch", "add", "al-Charaa", "--label", "président syrien"])
+        .expect_code(0);
+    env.run(&["watch", "report"]).expect_code(1);
+    env.write("a.txt", "Damas\n\nLe président el-Chareh a parlé.\n");
+    env.write(
+        "b.txt",
+        "Damas encore\n\nAhmed al-Charaa a parlé. Puis al-Charaa est parti.\n",
+    );
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let report = env.run(&["watch", "report", "--color", "never"]);
+    report.expect_code(0);
+    let first = report.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("président syrien (al-Charaa): 2 passages in 2 articles, last caught "),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report
+            .stdout
+            .contains("spellings: al-Charaa (exact) 1, el-Chareh (alias) 1")
+            || report
+                .stdout
+                .contains("spellings: el-Chareh (alias) 1, al-Charaa (exact) 1"),
+        "{}",
+        report.stdout
+    );
+    assert!(report.stdout.contains("**al-Charaa**"), "{}", report.stdout);
+
+    let csv = env.run(&["watch", "report", "--format", "csv"]);
+    csv.expect_code(0);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert!(lines[0].starts_with("caught,run,watch,label,doc"));
+    assert_eq!(lines.len(), 3);
+    let json = env.run(&["watch", "report", "--format", "json"]);
+    let group: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    assert_eq!(group["passages"], 2);
+    assert_eq!(group["alerts"].as_array().unwrap().len(), 2);
+
+    env.run(&["watch", "report", "--since", "2999-01-01"])
+        .expect_code(1);
+    env.run(&["watch", "report", "--since", "1h"])
+        .expect_code(0);
+    let bad = env.run(&["watch", "report", "--since", "hier"]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("--since \"hier\""), "{}", bad.stderr);
+}

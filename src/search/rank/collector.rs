@@ -126,6 +126,10 @@ pub struct Ranker {
     pub record_field: Field,
     /// The source term (a fast field), when the facets are counted.
     pub facets: Option<Field>,
+    /// When the query is restricted to a range of record numbers: segments
+    /// whose records all lie outside it are skipped before any of their
+    /// postings is read (a run's new records are in its own segments).
+    pub records: Option<std::ops::Range<u64>>,
 }
 
 /// Record numbers beyond this are not counted (a damaged index): the
@@ -253,6 +257,39 @@ impl Collector for Ranker {
 
     fn requires_scoring(&self) -> bool {
         true
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<(Vec<Ranked>, SegmentTally)> {
+        if let Some(range) = &self.records {
+            let name = reader.schema().get_field_name(self.record_field);
+            let overlaps = reader.fast_fields().u64(name).is_ok_and(|c| {
+                c.num_docs() > 0 && c.min_value() < range.end && c.max_value() >= range.start
+            });
+            if !overlaps {
+                return Ok((
+                    Vec::new(),
+                    SegmentTally {
+                        spellings: vec![0; self.spellings.len()],
+                        ..SegmentTally::default()
+                    },
+                ));
+            }
+        }
+        let mut child = self.for_segment(segment, reader)?;
+        match reader.alive_bitset() {
+            Some(alive) => weight.for_each(reader, &mut |doc, score| {
+                if alive.is_alive(doc) {
+                    child.collect(doc, score);
+                }
+            })?,
+            None => weight.for_each(reader, &mut |doc, score| child.collect(doc, score))?,
+        }
+        Ok(child.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<(Vec<Ranked>, SegmentTally)>) -> tantivy::Result<Collected> {

@@ -2,9 +2,11 @@
 //!
 //! A plain text file, `watchlist.txt` in the index folder, that people may
 //! also edit by hand: one watched query a line, then, after ` | `, its
-//! options: `label: TEXT` (how alerts and reports name it) and `strict`
-//! (the words as typed, no variants, aliases or typos). Blank lines and
-//! lines starting with `#` are skipped.
+//! options: `label: TEXT` (how alerts and reports name it), `strict`
+//! (the words as typed, no variants, aliases or typos) and `aliases: FILE`
+//! (an alias file of its own, beside the run's; a relative path is read
+//! from the index folder). Blank lines and lines starting with `#` are
+//! skipped.
 //!
 //! ```text
 //! # the desk's watchlist
@@ -14,6 +16,12 @@
 //!
 //! A line that cannot be read is a [`WatchProblem`] (`file:line: reason`);
 //! the other lines still count.
+//!
+//! [`alerts`] checks each indexer run's new passages against the
+//! watchlist and keeps what it caught in [`log`].
+
+pub mod alerts;
+pub mod log;
 
 use std::fs;
 use std::io::{self, Write};
@@ -29,6 +37,8 @@ pub struct Watch {
     pub query: String,
     pub label: Option<String>,
     pub strict: bool,
+    /// An alias file of its own, as written in the file.
+    pub aliases: Option<String>,
 }
 
 impl Watch {
@@ -47,7 +57,16 @@ impl Watch {
         if self.strict {
             line.push_str(" | strict");
         }
+        if let Some(aliases) = &self.aliases {
+            line.push_str(" | aliases: ");
+            line.push_str(aliases);
+        }
         line
+    }
+
+    /// Its alias file, a relative path read from the index folder `root`.
+    pub fn aliases_path(&self, root: &Path) -> Option<PathBuf> {
+        self.aliases.as_ref().map(|a| root.join(a))
     }
 }
 
@@ -95,6 +114,7 @@ pub fn new_watch(query: &str, label: Option<&str>, strict: bool) -> Result<Watch
         query: query.to_string(),
         label: label.map(str::to_string),
         strict,
+        aliases: None,
     })
 }
 
@@ -102,7 +122,13 @@ pub fn new_watch(query: &str, label: Option<&str>, strict: bool) -> Result<Watch
 /// could not be read. A query watched twice (same words, case and accents
 /// aside, same strictness) is a problem on its second line.
 pub fn parse(text: &str, file: &Path) -> (Vec<Watch>, Vec<WatchProblem>) {
-    let mut watches: Vec<Watch> = Vec::new();
+    let (numbered, problems) = parse_numbered(text, file);
+    (numbered.into_iter().map(|(_, w)| w).collect(), problems)
+}
+
+/// [`parse`], each watch with its line number (from 1).
+pub fn parse_numbered(text: &str, file: &Path) -> (Numbered, Vec<WatchProblem>) {
+    let mut watches: Vec<(usize, Watch)> = Vec::new();
     let mut problems = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -118,15 +144,21 @@ pub fn parse(text: &str, file: &Path) -> (Vec<Watch>, Vec<WatchProblem>) {
         let query = parts.next().unwrap_or_default();
         let mut label = None;
         let mut strict = false;
+        let mut aliases = None;
         let mut failed = None;
         for option in parts {
             if option == "strict" {
                 strict = true;
             } else if let Some(l) = option.strip_prefix("label:") {
                 label = Some(l.trim().to_string()).filter(|l| !l.is_empty());
+            } else if let Some(a) = option.strip_prefix("aliases:") {
+                match a.trim() {
+                    "" => failed = Some("`aliases:` needs a file path".to_string()),
+                    a => aliases = Some(a.to_string()),
+                }
             } else {
                 failed = Some(format!(
-                    "unknown option {option:?} (give `label: TEXT` or `strict`)"
+                    "unknown option {option:?} (give `label: TEXT`, `strict` or `aliases: FILE`)"
                 ));
             }
         }
@@ -135,13 +167,13 @@ pub fn parse(text: &str, file: &Path) -> (Vec<Watch>, Vec<WatchProblem>) {
             continue;
         }
         match new_watch(query, label.as_deref(), strict) {
-            Ok(w) if watches.iter().any(|o| same(o, &w)) => {
+            Ok(w) if watches.iter().any(|(_, o)| same(o, &w)) => {
                 problems.push(problem(format!(
                     "{:?} is watched on an earlier line",
                     w.query
                 )));
             }
-            Ok(w) => watches.push(w),
+            Ok(w) => watches.push((i + 1, Watch { aliases, ..w })),
             Err(reason) => problems.push(problem(reason)),
         }
     }
@@ -155,9 +187,18 @@ fn same(a: &Watch, b: &Watch) -> bool {
 
 /// The watchlist of the index at `root` (empty when it has none).
 pub fn load(root: &Path) -> Result<(Vec<Watch>, Vec<WatchProblem>), WatchError> {
+    let (numbered, problems) = load_numbered(root)?;
+    Ok((numbered.into_iter().map(|(_, w)| w).collect(), problems))
+}
+
+/// Watches with their line numbers (from 1).
+pub type Numbered = Vec<(usize, Watch)>;
+
+/// [`load`], each watch with its line number.
+pub fn load_numbered(root: &Path) -> Result<(Numbered, Vec<WatchProblem>), WatchError> {
     let file = path(root);
     match fs::read_to_string(&file) {
-        Ok(text) => Ok(parse(&text, &file)),
+        Ok(text) => Ok(parse_numbered(&text, &file)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((Vec::new(), Vec::new())),
         Err(source) => Err(WatchError::Io { path: file, source }),
     }
@@ -295,8 +336,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_watch_reads_back_from_its_line(query in "[^|\\n\\r#][^|\\n\\r]{0,30}", label in proptest::option::of("[^|\\n\\r]{1,20}"), strict in any::<bool>()) {
+        fn a_watch_reads_back_from_its_line(query in "[^|\\n\\r#][^|\\n\\r]{0,30}", label in proptest::option::of("[^|\\n\\r]{1,20}"), strict in any::<bool>(), aliases in proptest::option::of("[a-z][a-z./]{0,12}")) {
             if let Ok(w) = new_watch(&query, label.as_deref(), strict) {
+                let w = Watch { aliases, ..w };
                 let (back, problems) = parse(&w.line(), Path::new("w"));
                 prop_assert!(problems.is_empty(), "{:?}", problems);
                 prop_assert_eq!(back, vec![w]);

@@ -1,0 +1,398 @@
+//! Alerts: after each indexer run, the passages it added or changed that
+//! a watched query matches.
+//!
+//! A run that changed something records itself in its commit
+//! ([`crate::index::PendingAlerts`]: the record numbers it wrote, and the
+//! sentences of the articles it replaced). Once committed, each watched
+//! query is searched as `recoupe search` would, restricted to those
+//! records ([`SearchOptions::records`]): same spellings, aliases, typos,
+//! strictness and highlights. A passage of an edited article alerts only
+//! when one of its matches lies in a sentence (or title) the article did
+//! not hold before. The alerts are written to the log ([`super::log`]) and
+//! to the caller's outputs, then a second commit takes the run off the
+//! pending list. A run killed before that is alerted by the next run, and
+//! file outputs cut what the killed run had written of it: each alert is
+//! written once.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::Analyzer;
+use crate::api::Alert;
+use crate::index::{self, Index, IndexError, PendingAlerts, State};
+use crate::indexer::{self, Reporter, RunError, Summary};
+use crate::names::AliasTable;
+use crate::search::{Hit, SearchOptions, Searcher};
+
+use super::{log, Watch, WatchError};
+
+/// Alerts written for one watch in one run at most; the rest are counted
+/// in [`Delivered::left_out`] (`recoupe search` finds them all).
+pub const MAX_PER_WATCH: usize = 2000;
+
+/// Where a run's alerts go besides the log.
+pub trait Output {
+    /// Writes run `run`'s alert lines (each ending with a line break).
+    /// Called again with the same run when an earlier try was cut short.
+    fn write_run(&mut self, run: u64, lines: &[u8]) -> io::Result<()>;
+    /// The output's name in messages.
+    fn name(&self) -> String;
+}
+
+/// A JSONL file, written as the log is: a run written again replaces its
+/// earlier lines.
+pub struct FileOutput(pub PathBuf);
+
+impl Output for FileOutput {
+    fn write_run(&mut self, run: u64, lines: &[u8]) -> io::Result<()> {
+        log::write_run(&self.0, run, lines)
+    }
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+/// A stream (standard output): a run alerted again after a kill between
+/// its write and its second commit is written again.
+pub struct StreamOutput<W: Write>(pub W);
+
+impl<W: Write> Output for StreamOutput<W> {
+    fn write_run(&mut self, _run: u64, lines: &[u8]) -> io::Result<()> {
+        self.0.write_all(lines)?;
+        self.0.flush()
+    }
+    fn name(&self) -> String {
+        "standard output".into()
+    }
+}
+
+/// What the alert step did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Delivered {
+    /// Alerts written.
+    pub alerts: u64,
+    /// The runs alerted (an earlier run left pending first, then this one).
+    pub runs: Vec<u64>,
+    /// Watches that could not be checked, and watchlist lines that could
+    /// not be read (`file:line: reason`); the others were checked.
+    pub problems: Vec<String>,
+    /// Watches that matched more than [`MAX_PER_WATCH`] new passages in a
+    /// run: the watch's name and how many were left out.
+    pub left_out: Vec<(String, u64)>,
+    /// Why alerts could not be written: they stay pending, and the next
+    /// run writes them.
+    pub errors: Vec<String>,
+}
+
+impl Delivered {
+    fn add(&mut self, other: Delivered) {
+        self.alerts += other.alerts;
+        self.runs.extend(other.runs);
+        self.problems.extend(other.problems);
+        self.left_out.extend(other.left_out);
+        self.errors.extend(other.errors);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Watch(#[from] WatchError),
+    #[error("{name}: {source}")]
+    Write { name: String, source: io::Error },
+}
+
+/// True when `hit`, a passage of an article whose previous version held
+/// the sentences `old` (hashes), matches in a sentence or title that is
+/// new. A hit without any placed match counts as new.
+fn is_new_match(hit: &Hit, old: &[u64]) -> bool {
+    let known = |h: u64| old.binary_search(&h).is_ok();
+    if hit.matches.is_empty() && hit.title_matches.is_empty() {
+        return true;
+    }
+    let sentences = crate::copies::sentences(&hit.text);
+    let text_new = hit.matches.iter().any(|m| {
+        sentences
+            .iter()
+            .find(|(s, e, _)| *s <= m.start && m.start < *e)
+            .is_none_or(|&(_, _, h)| !known(h))
+    });
+    let title_new = !hit.title_matches.is_empty()
+        && crate::copies::sentence_hash(&hit.title).is_none_or(|h| !known(h));
+    text_new || title_new
+}
+
+/// The alerts of `watch` for the pending run `pending`, searched by
+/// `searcher`; and how many matching passages were left out.
+fn alerts_of(
+    searcher: &Searcher,
+    watch: &Watch,
+    pending: &PendingAlerts,
+) -> Result<(Vec<Alert>, u64), String> {
+    let opts = SearchOptions {
+        limit: MAX_PER_WATCH,
+        strict: watch.strict,
+        records: Some(pending.from..pending.to),
+        collapse_copies: false,
+        ..SearchOptions::default()
+    };
+    let answer = searcher
+        .search(&watch.query, &opts)
+        .map_err(|e| e.to_string())?;
+    let left_out = answer
+        .totals
+        .passages
+        .saturating_sub(answer.hits.len() as u64);
+    let alerts = answer
+        .hits
+        .iter()
+        .filter(|hit| {
+            pending
+                .edited
+                .get(&hit.doc)
+                .is_none_or(|old| is_new_match(hit, old))
+        })
+        .map(|hit| {
+            Alert::new(
+                pending.run,
+                &pending.time,
+                &watch.query,
+                watch.label.as_deref(),
+                hit,
+            )
+        })
+        .collect();
+    Ok((alerts, left_out))
+}
+
+/// The searcher for a watch: the run's alias table, with the watch's own
+/// alias file merged in when it names one.
+struct Searchers<'a> {
+    root: &'a Path,
+    analyzer: Arc<Analyzer>,
+    aliases: &'a AliasTable,
+    by_file: HashMap<PathBuf, Result<Searcher, String>>,
+}
+
+impl Searchers<'_> {
+    fn get<'s>(&'s mut self, base: &'s Searcher, watch: &Watch) -> Result<&'s Searcher, String> {
+        let Some(file) = watch.aliases_path(self.root) else {
+            return Ok(base);
+        };
+        let (root, analyzer, aliases) = (self.root, self.analyzer.clone(), self.aliases);
+        let entry = self.by_file.entry(file.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("alias file {}: {e}", file.display()))?;
+            let (extra, problems) = crate::names::parse_aliases(&text, &file.display().to_string());
+            if let Some(p) = problems.first() {
+                return Err(format!("alias file: {p}"));
+            }
+            let mut table = aliases.clone();
+            table.merge(extra);
+            let index = Index::open(root, analyzer).map_err(|e| e.to_string())?;
+            Searcher::with_aliases(index, table).map_err(|e| e.to_string())
+        });
+        entry.as_ref().map_err(Clone::clone)
+    }
+}
+
+/// Writes the alerts of every run the live index at `root` has pending,
+/// to the log and to `outputs`, then marks them written in a commit. The
+/// caller holds the indexer lock (`_lock`). Watches that cannot be checked
+/// are reported in [`Delivered::problems`]; the others are checked.
+pub fn deliver(
+    _lock: &index::Lock,
+    root: &Path,
+    analyzer: Arc<Analyzer>,
+    aliases: &AliasTable,
+    outputs: &mut [&mut dyn Output],
+) -> Result<Delivered, AlertError> {
+    let mut delivered = Delivered::default();
+    let index = match Index::open(root, analyzer.clone()) {
+        Ok(index) => index,
+        Err(IndexError::NotFound { .. }) => return Ok(delivered),
+        Err(e) => return Err(e.into()),
+    };
+    if index.state().alerts.is_empty() {
+        return Ok(delivered);
+    }
+    let (watches, problems) = super::load_numbered(root)?;
+    delivered
+        .problems
+        .extend(problems.iter().map(ToString::to_string));
+    let base = Searcher::with_aliases(index, aliases.clone()).map_err(|e| IndexError::Corrupt {
+        path: root.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut searchers = Searchers {
+        root,
+        analyzer,
+        aliases,
+        by_file: HashMap::new(),
+    };
+    let file = super::path(root);
+    let state: State = base.index().state().clone();
+    for pending in &state.alerts {
+        let mut lines = Vec::new();
+        let mut count = 0u64;
+        for (line, watch) in &watches {
+            let found = searchers
+                .get(&base, watch)
+                .and_then(|s| alerts_of(s, watch, pending));
+            match found {
+                Ok((alerts, left_out)) => {
+                    for alert in &alerts {
+                        // An alert is plain data: it always serialises.
+                        if let Ok(json) = serde_json::to_string(alert) {
+                            lines.extend_from_slice(json.as_bytes());
+                            lines.push(b'\n');
+                        }
+                    }
+                    count += alerts.len() as u64;
+                    if left_out > 0 {
+                        delivered
+                            .left_out
+                            .push((watch.name().to_string(), left_out));
+                    }
+                }
+                Err(reason) => delivered.problems.push(format!(
+                    "{}:{line}: {:?} was not checked for run {}: {reason}",
+                    file.display(),
+                    watch.query,
+                    pending.run
+                )),
+            }
+        }
+        let log_path = log::path(root);
+        log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
+            name: log_path.display().to_string(),
+            source,
+        })?;
+        for out in outputs.iter_mut() {
+            out.write_run(pending.run, &lines)
+                .map_err(|source| AlertError::Write {
+                    name: out.name(),
+                    source,
+                })?;
+        }
+        delivered.alerts += count;
+        delivered.runs.push(pending.run);
+    }
+    let cleared = State {
+        alerts: Vec::new(),
+        ..state
+    };
+    indexer::commit_state(base.index(), &cleared)?;
+    Ok(delivered)
+}
+
+/// One indexer run with its alerts: alerts left pending by an earlier run
+/// (killed after its commit) first, then the run, then its own alerts.
+/// The run records its change for the watchlist only when something is
+/// watched. An alert step that fails does not stop the run: its error is
+/// in [`Delivered::errors`] and its alerts stay pending for the next run.
+pub fn index_and_alert(
+    corpus: &Path,
+    root: &Path,
+    analyzer: Arc<Analyzer>,
+    opts: &indexer::Options,
+    reporter: &mut dyn Reporter,
+    aliases: &AliasTable,
+    outputs: &mut [&mut dyn Output],
+) -> Result<(Summary, Delivered), RunError> {
+    let lock = index::lock(root, opts.wait)?;
+    let mut delivered = Delivered::default();
+    let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output]| match deliver(
+        &lock,
+        root,
+        analyzer.clone(),
+        aliases,
+        outputs,
+    ) {
+        Ok(d) => delivered.add(d),
+        Err(e) => delivered.errors.push(e.to_string()),
+    };
+    step(&mut delivered, outputs);
+    // An unreadable watchlist still records the change: its alerts wait.
+    let watching = super::load(root).map_or(true, |(w, _)| !w.is_empty());
+    let run_opts = indexer::Options {
+        alerts: watching,
+        ..opts.clone()
+    };
+    let summary = indexer::run_locked(&lock, corpus, root, analyzer.clone(), &run_opts, reporter)?;
+    if summary.committed && watching {
+        step(&mut delivered, outputs);
+    }
+    Ok((summary, delivered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::plan::How;
+    use crate::search::Match;
+
+    fn hit(text: &str, title: &str, at: &[usize], in_title: bool) -> Hit {
+        let m = |start: usize, end: usize| Match {
+            start,
+            end,
+            text: String::new(),
+            query: "q".into(),
+            how: How::Exact,
+            via: "q".into(),
+        };
+        Hit {
+            rank: 1,
+            score: 1.0,
+            matched_words: 1,
+            doc: "d".into(),
+            passage: 0,
+            title: title.into(),
+            date: None,
+            source: String::new(),
+            url: String::new(),
+            path: String::new(),
+            text: text.into(),
+            snippet: text.into(),
+            snippet_highlights: Vec::new(),
+            matches: at.iter().map(|&s| m(s, s + 1)).collect(),
+            title_highlights: Vec::new(),
+            title_matches: if in_title { vec![m(0, 1)] } else { Vec::new() },
+            title_only: false,
+            more: Vec::new(),
+            copies: Vec::new(),
+            copies_total: 0,
+        }
+    }
+
+    fn old(text: &str, title: &str) -> Vec<u64> {
+        let mut h: Vec<u64> = crate::copies::sentences(text)
+            .into_iter()
+            .map(|(_, _, h)| h)
+            .collect();
+        h.extend(crate::copies::sentence_hash(title));
+        h.sort_unstable();
+        h
+    }
+
+    #[test]
+    fn a_match_is_new_only_in_a_sentence_the_article_did_not_hold() {
+        let before = old("Al-Charaa parle. Le temps est beau.", "Damas");
+        // The other sentence was edited: the match is the same.
+        let edited = "Al-Charaa parle. Le temps est gris.";
+        assert!(!is_new_match(&hit(edited, "Damas", &[0], false), &before));
+        // A new sentence names him: new.
+        let added = "Al-Charaa parle. Puis al-Charaa part.";
+        assert!(is_new_match(&hit(added, "Damas", &[17], false), &before));
+        // Only the title matches, and it changed.
+        assert!(is_new_match(
+            &hit("Rien.", "Damas et al-Charaa", &[], true),
+            &before
+        ));
+        assert!(!is_new_match(&hit("Rien.", "Damas", &[], true), &before));
+    }
+}
