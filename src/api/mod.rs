@@ -90,13 +90,16 @@ pub struct Mark {
 /// words and kind (or, failing that, of the same kind).
 fn marks(shown: &str, spans: &[(usize, usize, How)], matches: &[search::Match]) -> Vec<Mark> {
     let fold = crate::analysis::fold::fold_str;
+    let folded: Vec<String> = matches.iter().map(|m| fold(&m.text)).collect();
     spans
         .iter()
         .filter_map(|&(start, end, how)| {
             let words = fold(shown.get(start..end)?);
             let by_text = matches
                 .iter()
-                .find(|m| m.how == how && fold(&m.text) == words);
+                .zip(&folded)
+                .find(|(m, f)| m.how == how && **f == words)
+                .map(|(m, _)| m);
             let m = by_text.or_else(|| matches.iter().find(|m| m.how == how));
             Some(Mark {
                 start,

@@ -318,6 +318,7 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
                         v["alert_runs"] = delivered.runs.clone().into();
                         v["alert_problems"] = delivered.problems.clone().into();
                         v["alert_errors"] = delivered.errors.clone().into();
+                        v["alert_seconds"] = delivered.seconds.into();
                         say(v.to_string());
                     }
                     Err(e) => error(e),

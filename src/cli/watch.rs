@@ -20,6 +20,10 @@ watched query a line, options after ` | `: `label: TEXT` and `strict`. It
 can be edited by hand; a line that cannot be read is reported as
 file:line: reason, and the others still count. Any query the search syntax
 accepts can be watched: names, \"phrases\", +required and -excluded words.
+A watch matches as `recoupe search --all` does: every word of the query
+(titles such as `président` aside), each in any of its spellings, aliases
+or typos; watch a name as the press shortens it (`al-Assad`, `López
+Obrador`) to catch it when the first name is left out.
 
 Alerts: each `recoupe index` run checks the passages it added or changed
 against every watched query (see `recoupe index --help`, --alerts) and
@@ -75,8 +79,9 @@ enum WatchCommand {
         #[arg(value_name = "NAME", required = true)]
         name: Vec<String>,
     },
-    /// Show what a query (watched or not) matches in the whole index, and
-    /// how many passages and articles: tune it before adding it.
+    /// Show what a query (watched or not) matches in the whole index, as
+    /// alerts match (every word of it, in any spelling), and how many
+    /// passages and articles: tune it before adding it.
     Test {
         /// A watched query or label, or any query.
         #[arg(value_name = "QUERY", required = true)]
@@ -369,6 +374,8 @@ pub fn run(paths: &Paths, args: WatchArgs) -> i32 {
             };
             let opts = SearchOptions {
                 limit: limit.max(1),
+                // As alerts match: every word of the query.
+                all: true,
                 strict,
                 ..SearchOptions::default()
             };

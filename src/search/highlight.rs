@@ -43,12 +43,60 @@ const CACHED_STEMS: usize = 50_000;
 thread_local! {
     static STEMS: std::cell::RefCell<crate::analysis::stem::StemCache> =
         std::cell::RefCell::new(crate::analysis::stem::StemCache::new(CACHED_STEMS));
+    /// Analyses kept while [`remembering_analyses`] runs on this thread.
+    static ANALYSES: std::cell::RefCell<Option<Analyses>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Texts already analysed, by text, up to a number of them.
+struct Analyses {
+    by_text: std::collections::HashMap<Box<str>, std::rc::Rc<Vec<Word>>>,
+    capacity: usize,
+}
+
+/// Runs `f` with the analyses of the texts it highlights kept (up to
+/// `capacity` texts, then forgotten all at once) on this thread: for a
+/// caller that highlights the same passages for many queries, as the
+/// watchlist's alerts do. Searches highlight each passage once and keep
+/// nothing.
+pub fn remembering_analyses<T>(capacity: usize, f: impl FnOnce() -> T) -> T {
+    let before = ANALYSES.with(|a| {
+        a.borrow_mut().replace(Analyses {
+            by_text: Default::default(),
+            capacity,
+        })
+    });
+    let out = f();
+    ANALYSES.with(|a| *a.borrow_mut() = before);
+    out
+}
+
+/// The words of `text`, analysed as for indexing.
+fn words_of(analyzer: &Analyzer, text: &str) -> std::rc::Rc<Vec<Word>> {
+    let analyse = || {
+        let mut words = Vec::new();
+        STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
+        std::rc::Rc::new(words)
+    };
+    ANALYSES.with(|a| {
+        let mut a = a.borrow_mut();
+        let Some(kept) = a.as_mut() else {
+            return analyse();
+        };
+        if let Some(words) = kept.by_text.get(text) {
+            return words.clone();
+        }
+        if kept.by_text.len() >= kept.capacity {
+            kept.by_text.clear();
+        }
+        let words = analyse();
+        kept.by_text.insert(text.into(), words.clone());
+        words
+    })
 }
 
 /// Finds every span of `text` that matches a positive query word.
 pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<Highlight> {
-    let mut words = Vec::new();
-    STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
+    let words = words_of(analyzer, text);
     let by_position: BTreeMap<u32, &Word> = words.iter().map(|w| (w.position, w)).collect();
     // (start, end) -> best highlight so far.
     let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();

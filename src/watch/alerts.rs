@@ -32,6 +32,10 @@ use super::{log, Watch, WatchError};
 /// in [`Delivered::left_out`] (`recoupe search` finds them all).
 pub const MAX_PER_WATCH: usize = 2000;
 
+/// Passages (and titles) whose analysis the alert step keeps, so that a
+/// passage matched by many watches is analysed once.
+const ANALYSES_KEPT: usize = 50_000;
+
 /// Where a run's alerts go besides the log.
 pub trait Output {
     /// Writes run `run`'s alert lines (each ending with a line break).
@@ -84,6 +88,9 @@ pub struct Delivered {
     /// Why alerts could not be written: they stay pending, and the next
     /// run writes them.
     pub errors: Vec<String>,
+    /// Time spent checking and writing alerts (the run's own time is in
+    /// its [`Summary`]).
+    pub seconds: f64,
 }
 
 impl Delivered {
@@ -135,6 +142,7 @@ fn alerts_of(
 ) -> Result<(Vec<Alert>, u64), String> {
     let opts = SearchOptions {
         limit: MAX_PER_WATCH,
+        all: true,
         strict: watch.strict,
         records: Some(pending.from..pending.to),
         collapse_copies: false,
@@ -236,52 +244,57 @@ pub fn deliver(
     };
     let file = super::path(root);
     let state: State = base.index().state().clone();
-    for pending in &state.alerts {
-        let mut lines = Vec::new();
-        let mut count = 0u64;
-        for (line, watch) in &watches {
-            let found = searchers
-                .get(&base, watch)
-                .and_then(|s| alerts_of(s, watch, pending));
-            match found {
-                Ok((alerts, left_out)) => {
-                    for alert in &alerts {
-                        // An alert is plain data: it always serialises.
-                        if let Ok(json) = serde_json::to_string(alert) {
-                            lines.extend_from_slice(json.as_bytes());
-                            lines.push(b'\n');
+    // Each new passage is highlighted for every watch it matches: its
+    // analysis is kept for the whole step.
+    crate::search::highlight::remembering_analyses(ANALYSES_KEPT, || {
+        for pending in &state.alerts {
+            let mut lines = Vec::new();
+            let mut count = 0u64;
+            for (line, watch) in &watches {
+                let found = searchers
+                    .get(&base, watch)
+                    .and_then(|s| alerts_of(s, watch, pending));
+                match found {
+                    Ok((alerts, left_out)) => {
+                        for alert in &alerts {
+                            // An alert is plain data: it always serialises.
+                            if let Ok(json) = serde_json::to_string(alert) {
+                                lines.extend_from_slice(json.as_bytes());
+                                lines.push(b'\n');
+                            }
+                        }
+                        count += alerts.len() as u64;
+                        if left_out > 0 {
+                            delivered
+                                .left_out
+                                .push((watch.name().to_string(), left_out));
                         }
                     }
-                    count += alerts.len() as u64;
-                    if left_out > 0 {
-                        delivered
-                            .left_out
-                            .push((watch.name().to_string(), left_out));
-                    }
+                    Err(reason) => delivered.problems.push(format!(
+                        "{}:{line}: {:?} was not checked for run {}: {reason}",
+                        file.display(),
+                        watch.query,
+                        pending.run
+                    )),
                 }
-                Err(reason) => delivered.problems.push(format!(
-                    "{}:{line}: {:?} was not checked for run {}: {reason}",
-                    file.display(),
-                    watch.query,
-                    pending.run
-                )),
             }
+            let log_path = log::path(root);
+            log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
+                name: log_path.display().to_string(),
+                source,
+            })?;
+            for out in outputs.iter_mut() {
+                out.write_run(pending.run, &lines)
+                    .map_err(|source| AlertError::Write {
+                        name: out.name(),
+                        source,
+                    })?;
+            }
+            delivered.alerts += count;
+            delivered.runs.push(pending.run);
         }
-        let log_path = log::path(root);
-        log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
-            name: log_path.display().to_string(),
-            source,
-        })?;
-        for out in outputs.iter_mut() {
-            out.write_run(pending.run, &lines)
-                .map_err(|source| AlertError::Write {
-                    name: out.name(),
-                    source,
-                })?;
-        }
-        delivered.alerts += count;
-        delivered.runs.push(pending.run);
-    }
+        Ok::<(), AlertError>(())
+    })?;
     let cleared = State {
         alerts: Vec::new(),
         ..state
@@ -306,15 +319,13 @@ pub fn index_and_alert(
 ) -> Result<(Summary, Delivered), RunError> {
     let lock = index::lock(root, opts.wait)?;
     let mut delivered = Delivered::default();
-    let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output]| match deliver(
-        &lock,
-        root,
-        analyzer.clone(),
-        aliases,
-        outputs,
-    ) {
-        Ok(d) => delivered.add(d),
-        Err(e) => delivered.errors.push(e.to_string()),
+    let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output]| {
+        let started = std::time::Instant::now();
+        match deliver(&lock, root, analyzer.clone(), aliases, outputs) {
+            Ok(d) => delivered.add(d),
+            Err(e) => delivered.errors.push(e.to_string()),
+        }
+        delivered.seconds += started.elapsed().as_secs_f64();
     };
     step(&mut delivered, outputs);
     // An unreadable watchlist still records the change: its alerts wait.

@@ -129,6 +129,8 @@ pub fn parse(text: &str, file: &Path) -> (Vec<Watch>, Vec<WatchProblem>) {
 /// [`parse`], each watch with its line number (from 1).
 pub fn parse_numbered(text: &str, file: &Path) -> (Numbered, Vec<WatchProblem>) {
     let mut watches: Vec<(usize, Watch)> = Vec::new();
+    // What makes two watches the same ([`same`]), for each watch so far.
+    let mut keys: std::collections::HashSet<(bool, String)> = Default::default();
     let mut problems = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -167,7 +169,7 @@ pub fn parse_numbered(text: &str, file: &Path) -> (Numbered, Vec<WatchProblem>) 
             continue;
         }
         match new_watch(query, label.as_deref(), strict) {
-            Ok(w) if watches.iter().any(|(_, o)| same(o, &w)) => {
+            Ok(w) if !keys.insert(key(&w)) => {
                 problems.push(problem(format!(
                     "{:?} is watched on an earlier line",
                     w.query
@@ -180,9 +182,14 @@ pub fn parse_numbered(text: &str, file: &Path) -> (Numbered, Vec<WatchProblem>) 
     (watches, problems)
 }
 
+/// Two watches are the same when their queries are, case and accents
+/// aside, and so is their strictness.
+fn key(w: &Watch) -> (bool, String) {
+    (w.strict, crate::analysis::fold::fold_str(&w.query))
+}
+
 fn same(a: &Watch, b: &Watch) -> bool {
-    let fold = crate::analysis::fold::fold_str;
-    a.strict == b.strict && fold(&a.query) == fold(&b.query)
+    key(a) == key(b)
 }
 
 /// The watchlist of the index at `root` (empty when it has none).

@@ -322,3 +322,202 @@ fn an_index_from_another_version_is_rebuilt_not_searched() {
     let (code, _, err) = run(&["search", "Moscou"], &corpus, &index);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Writes a JSONL file of `count` articles, every fourth naming Zelensky.
+fn write_news(path: &Path, prefix: &str, count: usize, rng: &mut Rng) {
+    let mut out = String::new();
+    for i in 0..count {
+        let mut body: Vec<String> = (0..4).map(|_| sentence(rng, 30)).collect();
+        if i % 4 == 0 {
+            body.insert(2, "Volodymyr Zelensky a répondu aux journalistes.".into());
+        }
+        let line = serde_json::json!({
+            "id": format!("{prefix}-{i}"),
+            "title": sentence(rng, 6),
+            "date": "2026-11-30",
+            "body": body.join(" "),
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).expect("write corpus file");
+}
+
+/// (doc, passage) of each alert line of a JSONL file.
+fn alerted(path: &Path) -> Vec<(String, u64)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("an alert line");
+            (
+                v["doc"].as_str().unwrap().to_string(),
+                v["passage"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// (doc, passage) of every passage a search for Zelensky finds.
+fn zelensky_passages(corpus: &Path, index: &Path) -> Vec<(String, u64)> {
+    let (code, out, err) = run(
+        &[
+            "search",
+            "--json",
+            "--all-copies",
+            "--limit",
+            "1000",
+            "Zelensky",
+        ],
+        corpus,
+        index,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut found: Vec<(String, u64)> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v.get("summary").is_none())
+        .map(|v| {
+            (
+                v["doc"].as_str().unwrap().to_string(),
+                v["passage"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Kills `recoupe index --alerts` at random moments while news arrives: in
+/// the end, every passage naming the watched name was alerted exactly once,
+/// in the index's log and in the --alerts file alike.
+#[test]
+fn killed_runs_alert_every_new_passage_exactly_once() {
+    let seed = seed();
+    eprintln!("seed {seed} (set RECOUPE_TEST_SEED to replay)");
+    let mut rng = Rng(seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    let out_file = tmp.path().join("alerts.jsonl");
+    std::fs::create_dir_all(&corpus).unwrap();
+    write_jsonl(&corpus.join("base.jsonl"), "base", 200, &mut rng);
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["watch", "add", "Zelensky"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+
+    let started = Instant::now();
+    let mut kills = 0;
+    for round in 0..12 {
+        if started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        write_news(
+            &corpus.join(format!("news-{round}.jsonl")),
+            &format!("n{round}"),
+            120,
+            &mut rng,
+        );
+        let mut child = bin()
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args(["index", "--quiet", "--alerts"])
+            .arg(&out_file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.below(300)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(kills > 0, "no run was killed (seed {seed})");
+    let mut cmd = bin();
+    let status = cmd
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .args(["index", "--quiet", "--alerts"])
+        .arg(&out_file)
+        .status()
+        .unwrap();
+    assert!(status.success(), "seed {seed}");
+
+    let expected = zelensky_passages(&corpus, &index);
+    assert!(!expected.is_empty());
+    for file in [index.join("alerts.jsonl"), out_file.clone()] {
+        let mut got = alerted(&file);
+        let n = got.len();
+        got.sort();
+        got.dedup();
+        assert_eq!(
+            n,
+            got.len(),
+            "seed {seed}: {} holds an alert twice",
+            file.display()
+        );
+        let missing: Vec<_> = expected.iter().filter(|p| !got.contains(p)).collect();
+        let extra: Vec<_> = got.iter().filter(|p| !expected.contains(p)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "seed {seed}: {}: never alerted {missing:?}; alerted but not found {extra:?}",
+            file.display()
+        );
+    }
+}
+
+/// A run killed after its commit and before its alerts (here: a run that
+/// recorded its change and stopped there) has them written by the next run.
+#[test]
+fn a_run_killed_before_its_alerts_has_them_written_by_the_next() {
+    let mut rng = Rng(11);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    write_jsonl(&corpus.join("base.jsonl"), "base", 20, &mut rng);
+    let (code, _, err) = run(&["index", "--quiet"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["watch", "add", "Zelensky"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    write_news(&corpus.join("news.jsonl"), "n", 8, &mut rng);
+    let opts = recoupe::indexer::Options {
+        alerts: true,
+        ..Default::default()
+    };
+    let summary = recoupe::indexer::run(
+        &corpus,
+        &index,
+        Arc::new(Analyzer::default()),
+        &opts,
+        &mut recoupe::indexer::Collect::default(),
+    )
+    .unwrap();
+    assert_eq!(summary.added, 8);
+    assert!(!index.join("alerts.jsonl").exists());
+    // Nothing changed since: the next run only writes the pending alerts.
+    let (code, out, err) = run(&["index", "--alerts", "-"], &corpus, &index);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 added"), "{err}");
+    let docs: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(docs, ["n-0", "n-4"], "{out}");
+    // And never again.
+    let (_, out, _) = run(&["index", "--alerts", "-"], &corpus, &index);
+    assert_eq!(out, "");
+    assert_eq!(alerted(&index.join("alerts.jsonl")).len(), 2);
+}

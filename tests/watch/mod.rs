@@ -49,7 +49,7 @@ fn watches_are_added_listed_tested_and_removed_in_a_file_people_can_edit() {
     // a search would (its spellings included).
     let test = env.run(&["watch", "test", "président syrien", "--json"]);
     test.expect_code(0);
-    let search = env.run(&["search", "al-Charaa", "--json"]);
+    let search = env.run(&["search", "al-Charaa", "--json", "--all"]);
     assert_eq!(test.stdout, search.stdout);
     let none = env.run(&["watch", "test", "Zzyzxqw"]);
     none.expect_code(1);
@@ -81,14 +81,15 @@ fn shown(v: &serde_json::Value) -> serde_json::Value {
     })
 }
 
-/// The hits `search` returns for `query` (strict or not) among `docs`.
+/// The hits `search --all` returns for `query` (strict or not) among
+/// `docs`.
 fn search_among(
     env: &TestEnv,
     query: &str,
     strict: bool,
     docs: &[String],
 ) -> Vec<serde_json::Value> {
-    let mut args = vec![query, "--all-copies", "--limit", "500"];
+    let mut args = vec![query, "--all", "--all-copies", "--limit", "500"];
     if strict {
         args.push("--strict");
     }
@@ -112,8 +113,9 @@ fn alerts_for(alerts: &[serde_json::Value], watch: &str) -> Vec<serde_json::Valu
     kept
 }
 
-const WATCHED: [(&str, bool); 4] = [
+const WATCHED: [(&str, bool); 5] = [
     ("al-Charaa", false),
+    ("Ahmed al-Charaa", false),
     ("Idlib", true),
     ("\"Bachar al-Assad\"", false),
     ("Damas -Moscou", false),
@@ -190,12 +192,14 @@ fn alerts_are_the_hits_a_search_returns_among_the_new_passages() {
                 "body": "L'ancien président Bachar el-Assad vit toujours à Moscou, selon ses proches."}),
             serde_json::json!({"id": "d4", "title": "Sans rapport", "date": "2026-11-29",
                 "body": "La météo de la semaine sera douce sur la côte atlantique."}),
+            serde_json::json!({"id": "d5", "title": "Un autre Ahmed", "date": "2026-11-29",
+                "body": "Le footballeur Ahmed Hassan a signé à Marseille."}),
         ],
     );
     let run = env.run(&["index", "--alerts", "-"]);
     run.expect_code(0);
     let alerts = alerts_of(&run);
-    let docs: Vec<String> = ["d1", "d2", "d3", "d4"].map(String::from).to_vec();
+    let docs: Vec<String> = ["d1", "d2", "d3", "d4", "d5"].map(String::from).to_vec();
     for (query, strict) in WATCHED {
         assert_eq!(
             alerts_for(&alerts, query),
@@ -214,9 +218,11 @@ fn alerts_are_the_hits_a_search_returns_among_the_new_passages() {
         d
     };
     assert_eq!(caught("al-Charaa"), ["d1", "d2"], "both spellings alert");
+    // Another Ahmed is not the watched one: every word of a watch counts.
+    assert_eq!(caught("Ahmed al-Charaa"), ["d1", "d2"]);
     assert_eq!(caught("Damas -Moscou"), ["d2"], "d1 says Moscou: excluded");
     assert!(caught("Idlib").iter().all(|d| d == "d1"));
-    assert!(alerts.iter().all(|a| a["doc"] != "d4"));
+    assert!(alerts.iter().all(|a| a["doc"] != "d4" && a["doc"] != "d5"));
     let run_number = alerts[0]["run"].as_u64().unwrap();
     assert!(alerts.iter().all(|a| a["run"] == run_number));
 
