@@ -3,7 +3,7 @@
 # PIAF retrieval quality. See benches/README.md for what each figure means and
 # the targets.
 #
-# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|ablation|scale|all]   (default: all)
+# Usage:  benches/run.sh [index|incremental|latency|piaf|names|names-real|ablation|scale|watch|all]   (default: all)
 #
 #   index        fresh index of OrangeSum (36k articles): wall time, peak RSS,
 #                articles/s, MB/s, index size
@@ -27,6 +27,12 @@
 #                no-change runs, +1,000 articles to x16, and how time and
 #                size grow from x1 to x16; table in logs/scale.md (not in
 #                all: 15 to 25 minutes on 2 cores)
+#   watch        a watchlist of 1,000 names (benches/watch_names.py: the
+#                alias table's and OrangeSum's most frequent capitalised
+#                names), then a run adding 1,000 articles to OrangeSum x1
+#                and x4: the run's indexing time, its watch step's time,
+#                their ratio, and how the watch step grows from x1 to x4
+#                (median of 3 runs each; not in all: about 10 minutes)
 #
 # Environment:
 #   RECOUPE_BENCH_DIR  scratch directory for corpora links, indexes and logs
@@ -72,9 +78,9 @@ LOGS="$BENCH/logs"
 
 PART="${1:-all}"
 case "$PART" in
-    index|incremental|latency|piaf|names|names-real|ablation|scale|all) ;;
+    index|incremental|latency|piaf|names|names-real|ablation|scale|watch|all) ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|ablation|scale|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [index|incremental|latency|piaf|names|names-real|ablation|scale|watch|all]" >&2; exit 2 ;;
 esac
 
 # Figures gathered by this run, printed as a table at the end.
@@ -964,6 +970,68 @@ bench_scale() {
     record "Scale table" "$LOGS/scale.md"
 }
 
+# ---------------------------------------------------------------- watch
+
+# One run adding the 1,000 articles to a copy of the index `base` (with
+# the watchlist when `watched` is 1): prints "<index seconds> <watch
+# seconds> <alerts>".
+watch_run() { # k corpus-dir base-index watched rep
+    local k="$1" corpus="$2" base="$3" watched="$4" rep="$5" work="$BENCH/watch-work"
+    local log="$LOGS/watch-x$k-$watched-$rep"
+    rm -rf "$work"; cp -a "$base" "$work"
+    [[ "$watched" == 1 ]] && cp "$BENCH/watchlist.txt" "$work/watchlist.txt"
+    ln -sfn "$SCALE/add-1000.jsonl" "$corpus/add-1000.jsonl"
+    local rc=0
+    "$BIN" index --corpus "$corpus" --index "$work" --json --quiet --threads "$SCALE_THREADS" \
+        --alerts "$log.alerts.jsonl" >"$log.json" 2>"$log.err" || rc=$?
+    rm -f "$corpus/add-1000.jsonl"; rm -rf "$work"
+    [[ $rc -eq 0 ]] || { tail -5 "$log.err" >&2; die "recoupe index (watch x$k) exited with $rc"; }
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["seconds"], d.get("alert_seconds", 0), d.get("alerts", 0))' "$log.json"
+}
+
+bench_watch() {
+    note "i. watch: 1,000 watched names, +1,000 articles to OrangeSum x1 and x4"
+    mkdir -p "$SCALE" "$LOGS"
+    write_scale_copies 4
+    [[ -s "$SCALE/add-1000.jsonl" ]] || write_scale_additions "$SCALE/add-1000.jsonl"
+    zcat "$ORANGESUM" | python3 "$REPO/benches/watch_names.py" "$REPO/index-schema/aliases.txt" \
+        "$REPO/index-schema/stopwords.txt" 1000 >"$BENCH/watchlist.txt"
+    local k corpus base rep line
+    for k in 1 4; do
+        corpus=$(scale_corpus "$k")
+        base="$BENCH/watch-x$k"
+        note "  building x$k (once per binary)"
+        if [[ ! -f "$base/CURRENT" || "$base/CURRENT" -ot "$BIN" ]]; then
+            rm -rf "$base"
+            "$BIN" index --corpus "$corpus" --index "$base" --quiet --threads "$SCALE_THREADS" \
+                || die "building the x$k index failed"
+        fi
+        local plain=() idx=() wat=() alerts=0
+        for rep in 1 2 3; do
+            read -r line _ _ <<<"$(watch_run "$k" "$corpus" "$base" 0 "$rep")"
+            plain+=("$line")
+            read -r a b c <<<"$(watch_run "$k" "$corpus" "$base" 1 "$rep")"
+            idx+=("$a"); wat+=("$b"); alerts=$c
+        done
+        local med="import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')"
+        S[watch.x$k.plain]=$(python3 -c "$med" "${plain[@]}")
+        S[watch.x$k.index]=$(python3 -c "$med" "${idx[@]}")
+        S[watch.x$k.watch]=$(python3 -c "$med" "${wat[@]}")
+        S[watch.x$k.alerts]=$alerts
+        S[watch.x$k.share]=$(python3 -c "import sys; w, i = map(float, sys.argv[1:]); print(f'{100 * w / i:.0f}%')" \
+            "${S[watch.x$k.watch]}" "${S[watch.x$k.index]}")
+        echo "watch: x$k: indexing +1,000 articles ${S[watch.x$k.index]} s (${S[watch.x$k.plain]} s without a watchlist), watch step ${S[watch.x$k.watch]} s = ${S[watch.x$k.share]} of it, ${S[watch.x$k.alerts]} alerts"
+        record "Watch x$k: indexing +1,000 (s)" "${S[watch.x$k.index]}"
+        record "Watch x$k: watch step (s)" "${S[watch.x$k.watch]}"
+        record "Watch x$k: watch step / indexing" "${S[watch.x$k.share]}"
+        record "Watch x$k: alerts" "${S[watch.x$k.alerts]}"
+    done
+    local growth
+    growth=$(python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{b / a:.2f}')" "${S[watch.x1.watch]}" "${S[watch.x4.watch]}")
+    echo "watch: the watch step grows x$growth from x1 to x4 (the index grows x4)"
+    record "Watch: watch step x4 / x1" "$growth"
+}
+
 # ---------------------------------------------------------------- main
 
 target_of() {
@@ -976,6 +1044,8 @@ target_of() {
         "Names (real): false-friend passages default"|"Names (real): false-friend passages --strict") echo "0" ;;
         "Names (real): frequent names with top-10 precision >= 0.95, default") echo "all" ;;
         "Incremental: no-change run (s)") echo "< 2" ;;
+        "Watch x1: watch step / indexing"|"Watch x4: watch step / indexing") echo "<= 25%" ;;
+        "Watch: watch step x4 / x1") echo "about 1 (not growing with the index)" ;;
         *) echo "" ;;
     esac
 }
@@ -994,6 +1064,7 @@ case "$PART" in
     names-real) bench_names_real ;;
     ablation) bench_ablation ;;
     scale) bench_scale ;;
+    watch) bench_watch ;;
     all) bench_index; bench_incremental; bench_latency; bench_piaf; bench_names; bench_names_real ;;
 esac
 

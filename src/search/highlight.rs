@@ -43,55 +43,61 @@ const CACHED_STEMS: usize = 50_000;
 thread_local! {
     static STEMS: std::cell::RefCell<crate::analysis::stem::StemCache> =
         std::cell::RefCell::new(crate::analysis::stem::StemCache::new(CACHED_STEMS));
-    /// Analyses kept while [`remembering_analyses`] runs on this thread.
-    static ANALYSES: std::cell::RefCell<Option<Analyses>> = const { std::cell::RefCell::new(None) };
+    /// The analyses kept while [`remembering_analyses`] runs on this
+    /// thread.
+    static ANALYSES: std::cell::RefCell<Option<std::sync::Arc<AnalysisCache>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
-/// Texts already analysed, by text, up to a number of them.
-struct Analyses {
-    by_text: std::collections::HashMap<Box<str>, std::rc::Rc<Vec<Word>>>,
+/// Texts already analysed, by text, up to a number of them; shared by the
+/// threads that highlight the same passages.
+pub struct AnalysisCache {
+    by_text: std::sync::Mutex<std::collections::HashMap<Box<str>, std::sync::Arc<Vec<Word>>>>,
     capacity: usize,
 }
 
-/// Runs `f` with the analyses of the texts it highlights kept (up to
-/// `capacity` texts, then forgotten all at once) on this thread: for a
-/// caller that highlights the same passages for many queries, as the
-/// watchlist's alerts do. Searches highlight each passage once and keep
-/// nothing.
-pub fn remembering_analyses<T>(capacity: usize, f: impl FnOnce() -> T) -> T {
-    let before = ANALYSES.with(|a| {
-        a.borrow_mut().replace(Analyses {
+impl AnalysisCache {
+    /// A cache of at most `capacity` texts (then forgotten all at once).
+    pub fn new(capacity: usize) -> std::sync::Arc<AnalysisCache> {
+        std::sync::Arc::new(AnalysisCache {
             by_text: Default::default(),
             capacity,
         })
-    });
+    }
+}
+
+/// Runs `f` with the analyses of the texts it highlights kept in `cache`:
+/// for callers that highlight the same passages for many queries, as the
+/// watchlist's alerts do. Searches highlight each passage once and keep
+/// nothing.
+pub fn remembering_analyses<T>(cache: &std::sync::Arc<AnalysisCache>, f: impl FnOnce() -> T) -> T {
+    let before = ANALYSES.with(|a| a.borrow_mut().replace(cache.clone()));
     let out = f();
     ANALYSES.with(|a| *a.borrow_mut() = before);
     out
 }
 
 /// The words of `text`, analysed as for indexing.
-fn words_of(analyzer: &Analyzer, text: &str) -> std::rc::Rc<Vec<Word>> {
+fn words_of(analyzer: &Analyzer, text: &str) -> std::sync::Arc<Vec<Word>> {
     let analyse = || {
         let mut words = Vec::new();
         STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
-        std::rc::Rc::new(words)
+        std::sync::Arc::new(words)
     };
-    ANALYSES.with(|a| {
-        let mut a = a.borrow_mut();
-        let Some(kept) = a.as_mut() else {
-            return analyse();
-        };
-        if let Some(words) = kept.by_text.get(text) {
-            return words.clone();
-        }
-        if kept.by_text.len() >= kept.capacity {
-            kept.by_text.clear();
-        }
-        let words = analyse();
-        kept.by_text.insert(text.into(), words.clone());
-        words
-    })
+    let Some(cache) = ANALYSES.with(|a| a.borrow().clone()) else {
+        return analyse();
+    };
+    let lock = || cache.by_text.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(words) = lock().get(text) {
+        return words.clone();
+    }
+    let words = analyse();
+    let mut kept = lock();
+    if kept.len() >= cache.capacity {
+        kept.clear();
+    }
+    kept.insert(text.into(), words.clone());
+    words
 }
 
 /// Finds every span of `text` that matches a positive query word.

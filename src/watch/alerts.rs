@@ -36,6 +36,9 @@ pub const MAX_PER_WATCH: usize = 2000;
 /// passage matched by many watches is analysed once.
 const ANALYSES_KEPT: usize = 50_000;
 
+/// Threads the watches are shared among, at most.
+const MAX_THREADS: usize = 4;
+
 /// Where a run's alerts go besides the log.
 pub trait Output {
     /// Writes run `run`'s alert lines (each ending with a line break).
@@ -187,6 +190,17 @@ struct Searchers<'a> {
 }
 
 impl Searchers<'_> {
+    /// The searcher [`Searchers::get`] made for `watch`.
+    fn find<'s>(&'s self, base: &'s Searcher, watch: &Watch) -> Result<&'s Searcher, String> {
+        match watch.aliases_path(self.root) {
+            None => Ok(base),
+            Some(file) => match self.by_file.get(&file) {
+                Some(found) => found.as_ref().map_err(Clone::clone),
+                None => Err(format!("alias file {}: not read", file.display())),
+            },
+        }
+    }
+
     fn get<'s>(&'s mut self, base: &'s Searcher, watch: &Watch) -> Result<&'s Searcher, String> {
         let Some(file) = watch.aliases_path(self.root) else {
             return Ok(base);
@@ -244,57 +258,94 @@ pub fn deliver(
     };
     let file = super::path(root);
     let state: State = base.index().state().clone();
-    // Each new passage is highlighted for every watch it matches: its
-    // analysis is kept for the whole step.
-    crate::search::highlight::remembering_analyses(ANALYSES_KEPT, || {
-        for pending in &state.alerts {
-            let mut lines = Vec::new();
-            let mut count = 0u64;
-            for (line, watch) in &watches {
-                let found = searchers
-                    .get(&base, watch)
-                    .and_then(|s| alerts_of(s, watch, pending));
-                match found {
-                    Ok((alerts, left_out)) => {
-                        for alert in &alerts {
-                            // An alert is plain data: it always serialises.
-                            if let Ok(json) = serde_json::to_string(alert) {
-                                lines.extend_from_slice(json.as_bytes());
-                                lines.push(b'\n');
-                            }
-                        }
-                        count += alerts.len() as u64;
-                        if left_out > 0 {
-                            delivered
-                                .left_out
-                                .push((watch.name().to_string(), left_out));
+    // Searchers are made before the watches are shared out among threads.
+    for (_, watch) in &watches {
+        let _ = searchers.get(&base, watch);
+    }
+    let searchers = &searchers;
+    let base = &base;
+    let analyses = crate::search::highlight::AnalysisCache::new(ANALYSES_KEPT);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS)
+        .min(watches.len().max(1));
+    for pending in &state.alerts {
+        // Each watch's alerts, in watchlist order, whichever thread ran it.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<(usize, Result<(Vec<Alert>, u64), String>)> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            crate::search::highlight::remembering_analyses(&analyses, || {
+                                let mut done = Vec::new();
+                                loop {
+                                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    let Some((_, watch)) = watches.get(i) else {
+                                        break done;
+                                    };
+                                    let found = searchers
+                                        .find(base, watch)
+                                        .and_then(|s| alerts_of(s, watch, pending));
+                                    done.push((i, found));
+                                }
+                            })
+                        })
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for w in workers {
+                    match w.join() {
+                        Ok(done) => all.extend(done),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+                all.sort_by_key(|(i, _)| *i);
+                all
+            });
+        let mut lines = Vec::new();
+        let mut count = 0u64;
+        for (i, found) in results {
+            let (line, watch) = &watches[i];
+            match found {
+                Ok((alerts, left_out)) => {
+                    for alert in &alerts {
+                        // An alert is plain data: it always serialises.
+                        if let Ok(json) = serde_json::to_string(alert) {
+                            lines.extend_from_slice(json.as_bytes());
+                            lines.push(b'\n');
                         }
                     }
-                    Err(reason) => delivered.problems.push(format!(
-                        "{}:{line}: {:?} was not checked for run {}: {reason}",
-                        file.display(),
-                        watch.query,
-                        pending.run
-                    )),
+                    count += alerts.len() as u64;
+                    if left_out > 0 {
+                        delivered
+                            .left_out
+                            .push((watch.name().to_string(), left_out));
+                    }
                 }
+                Err(reason) => delivered.problems.push(format!(
+                    "{}:{line}: {:?} was not checked for run {}: {reason}",
+                    file.display(),
+                    watch.query,
+                    pending.run
+                )),
             }
-            let log_path = log::path(root);
-            log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
-                name: log_path.display().to_string(),
-                source,
-            })?;
-            for out in outputs.iter_mut() {
-                out.write_run(pending.run, &lines)
-                    .map_err(|source| AlertError::Write {
-                        name: out.name(),
-                        source,
-                    })?;
-            }
-            delivered.alerts += count;
-            delivered.runs.push(pending.run);
         }
-        Ok::<(), AlertError>(())
-    })?;
+        let log_path = log::path(root);
+        log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
+            name: log_path.display().to_string(),
+            source,
+        })?;
+        for out in outputs.iter_mut() {
+            out.write_run(pending.run, &lines)
+                .map_err(|source| AlertError::Write {
+                    name: out.name(),
+                    source,
+                })?;
+        }
+        delivered.alerts += count;
+        delivered.runs.push(pending.run);
+    }
     let cleared = State {
         alerts: Vec::new(),
         ..state
