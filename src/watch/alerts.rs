@@ -136,13 +136,13 @@ fn is_new_match(hit: &Hit, old: &[u64]) -> bool {
     text_new || title_new
 }
 
+/// A watch's alerts and how many matching passages were left out, or why
+/// it could not be checked.
+type Found = Result<(Vec<Alert>, u64), String>;
+
 /// The alerts of `watch` for the pending run `pending`, searched by
 /// `searcher`; and how many matching passages were left out.
-fn alerts_of(
-    searcher: &Searcher,
-    watch: &Watch,
-    pending: &PendingAlerts,
-) -> Result<(Vec<Alert>, u64), String> {
+fn alerts_of(searcher: &Searcher, watch: &Watch, pending: &PendingAlerts) -> Found {
     let opts = SearchOptions {
         limit: MAX_PER_WATCH,
         all: true,
@@ -272,37 +272,36 @@ pub fn deliver(
     for pending in &state.alerts {
         // Each watch's alerts, in watchlist order, whichever thread ran it.
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<(usize, Result<(Vec<Alert>, u64), String>)> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..threads)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            crate::search::highlight::remembering_analyses(&analyses, || {
-                                let mut done = Vec::new();
-                                loop {
-                                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                    let Some((_, watch)) = watches.get(i) else {
-                                        break done;
-                                    };
-                                    let found = searchers
-                                        .find(base, watch)
-                                        .and_then(|s| alerts_of(s, watch, pending));
-                                    done.push((i, found));
-                                }
-                            })
+        let results: Vec<(usize, Found)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        crate::search::highlight::remembering_analyses(&analyses, || {
+                            let mut done = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some((_, watch)) = watches.get(i) else {
+                                    break done;
+                                };
+                                let found = searchers
+                                    .find(base, watch)
+                                    .and_then(|s| alerts_of(s, watch, pending));
+                                done.push((i, found));
+                            }
                         })
                     })
-                    .collect();
-                let mut all = Vec::new();
-                for w in workers {
-                    match w.join() {
-                        Ok(done) => all.extend(done),
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    }
+                })
+                .collect();
+            let mut all = Vec::new();
+            for w in workers {
+                match w.join() {
+                    Ok(done) => all.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
                 }
-                all.sort_by_key(|(i, _)| *i);
-                all
-            });
+            }
+            all.sort_by_key(|(i, _)| *i);
+            all
+        });
         let mut lines = Vec::new();
         let mut count = 0u64;
         for (i, found) in results {

@@ -377,3 +377,54 @@ fn the_report_groups_what_was_caught_with_its_spellings() {
     bad.expect_code(2);
     assert!(bad.stderr.contains("--since \"hier\""), "{}", bad.stderr);
 }
+
+#[test]
+fn alerts_that_cannot_be_written_wait_for_the_next_run_and_rebuilds_alert_nothing() {
+    let env = TestEnv::with_samples();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    env.run(&["watch", "add", "Damas"]).expect_code(0);
+    env.write("a.txt", "Nouvelles\n\nLe convoi est arrivé à Damas.\n");
+    // An --alerts file that cannot be written: the run indexes all the
+    // same, says why, and keeps the alerts for the next run.
+    let blocked = env.root().join("no-such-folder").join("alerts.jsonl");
+    let run = env.run(&["index", "--alerts", blocked.to_str().unwrap()]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("alerts not written") && run.stderr.contains("next run writes them"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("1 added"), "{}", run.stdout);
+    let later = env.run(&["index", "--alerts", "-"]);
+    later.expect_code(0);
+    let alerts = alerts_of(&later);
+    assert_eq!(alerts.len(), 1, "{}", later.stdout);
+    assert_eq!(alerts[0]["doc"], "a.txt");
+    // The log holds it once, though the first try wrote it there.
+    let log = std::fs::read_to_string(env.index.join("alerts.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+
+    // A full rebuild: every passage is new to the index, none is news.
+    let full = env.run(&["index", "--full", "--alerts", "-"]);
+    full.expect_code(0);
+    assert_eq!(full.stdout, "", "{}", full.stderr);
+    // And the run after it alerts what is new again.
+    env.write("b.txt", "Encore\n\nUn autre convoi a quitté Damas.\n");
+    let next = env.run(&["index", "--alerts", "-"]);
+    next.expect_code(0);
+    let docs: Vec<serde_json::Value> = alerts_of(&next).iter().map(|a| a["doc"].clone()).collect();
+    assert_eq!(docs, ["b.txt"]);
+    let runs: Vec<u64> = std::fs::read_to_string(env.index.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["run"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        runs.windows(2).all(|w| w[0] < w[1]),
+        "run numbers go on after a rebuild: {runs:?}"
+    );
+}
