@@ -5,8 +5,11 @@
 //! ([`crate::index::PendingAlerts`]: the record numbers it wrote, and the
 //! sentences of the articles it replaced). Once committed, each watched
 //! query is searched as `recoupe search` would, restricted to those
-//! records ([`SearchOptions::records`]): same spellings, aliases, typos,
-//! strictness and highlights. A passage of an edited article alerts only
+//! records ([`SearchOptions::records`]) and requiring every word
+//! ([`SearchOptions::all`]): same spellings, aliases, typos, strictness and
+//! highlights. A passage matching through its article's title alone
+//! alerts once per article, and only when no other passage of the article
+//! names the watch. A passage of an edited article alerts only
 //! when one of its matches lies in a sentence (or title) the article did
 //! not hold before. The alerts are written to the log ([`super::log`]) and
 //! to the caller's outputs, then a second commit takes the run off the
@@ -158,9 +161,29 @@ fn alerts_of(searcher: &Searcher, watch: &Watch, pending: &PendingAlerts) -> Fou
         .totals
         .passages
         .saturating_sub(answer.hits.len() as u64);
+    // A passage that matches through its article's title alone says no
+    // more than the title: one alert per article (its first such passage),
+    // none when another passage of the article names the watch itself.
+    let mut named: std::collections::HashSet<&str> = Default::default();
+    let mut first_title_only: HashMap<&str, u64> = HashMap::new();
+    for hit in &answer.hits {
+        if hit.title_only {
+            let p = first_title_only
+                .entry(hit.doc.as_str())
+                .or_insert(hit.passage);
+            *p = (*p).min(hit.passage);
+        } else {
+            named.insert(hit.doc.as_str());
+        }
+    }
     let alerts = answer
         .hits
         .iter()
+        .filter(|hit| {
+            !hit.title_only
+                || (!named.contains(hit.doc.as_str())
+                    && first_title_only.get(hit.doc.as_str()) == Some(&hit.passage))
+        })
         .filter(|hit| {
             pending
                 .edited

@@ -94,10 +94,25 @@ fn search_among(
         args.push("--strict");
     }
     let (_, hits) = env.search_json(&args);
-    let mut kept: Vec<serde_json::Value> = hits
+    let among: Vec<&serde_json::Value> = hits
         .iter()
         .filter(|h| docs.iter().any(|d| h["doc"] == d.as_str()))
-        .map(shown)
+        .collect();
+    // A title-only match alerts once per article, on its first passage,
+    // and not when another passage of the article matches by itself.
+    let title_only = |h: &serde_json::Value| h["title_only"] == true;
+    let kept_hit = |h: &serde_json::Value| {
+        !title_only(h)
+            || (!among.iter().any(|o| o["doc"] == h["doc"] && !title_only(o))
+                && among
+                    .iter()
+                    .filter(|o| o["doc"] == h["doc"])
+                    .all(|o| o["passage"].as_u64() >= h["passage"].as_u64()))
+    };
+    let mut kept: Vec<serde_json::Value> = among
+        .iter()
+        .filter(|h| kept_hit(h))
+        .map(|h| shown(h))
         .collect();
     kept.sort_by_key(|v| v.to_string());
     kept
@@ -427,4 +442,53 @@ fn alerts_that_cannot_be_written_wait_for_the_next_run_and_rebuilds_alert_nothin
         runs.windows(2).all(|w| w[0] < w[1]),
         "run numbers go on after a rebuild: {runs:?}"
     );
+}
+
+#[test]
+fn a_title_alerts_once_per_article_not_once_per_passage() {
+    let env = TestEnv::new();
+    env.write("old.txt", "Ancien\n\nRien.\n");
+    env.run(&["index", "--quiet"]).expect_code(0);
+    env.run(&["watch", "add", "Idlib"]).expect_code(0);
+    let long = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("Le paragraphe numéro {i} parle de la reconstruction des écoles, des routes et des hôpitaux de la région, longuement et en détail pour les lecteurs.\n\n"))
+            .collect()
+    };
+    env.write("a.txt", format!("Idlib : la reconstruction\n\n{}", long(6)));
+    env.write(
+        "b.txt",
+        format!(
+            "Idlib : le retour\n\n{}Les familles rentrent à Idlib.\n",
+            long(6)
+        ),
+    );
+    let run = env.run(&["index", "--alerts", "-"]);
+    run.expect_code(0);
+    let alerts = alerts_of(&run);
+    let of = |doc: &str| -> Vec<(u64, bool)> {
+        alerts
+            .iter()
+            .filter(|a| a["doc"] == doc)
+            .map(|a| {
+                (
+                    a["passage"].as_u64().unwrap(),
+                    a["matches"].as_array().unwrap().is_empty(),
+                )
+            })
+            .collect()
+    };
+    let a = of("a.txt");
+    assert_eq!(
+        a.len(),
+        1,
+        "the title alone: one alert for the article, {a:?}"
+    );
+    assert!(a[0].1, "its passage names nothing itself");
+    let b = of("b.txt");
+    assert_eq!(b.len(), 1, "{b:?}");
+    assert!(!b[0].1, "b.txt alerts for the passage that names Idlib");
+    // Search itself still shows every passage the title matches.
+    let (_, hits) = env.search_json(&["Idlib", "--all-copies", "--limit", "50"]);
+    assert!(hits.iter().filter(|h| h["doc"] == "a.txt").count() > 1);
 }
