@@ -353,6 +353,33 @@ pub struct Commit {
     pub time: Option<std::time::SystemTime>,
 }
 
+/// True when the live commit of `root` lists runs whose alerts are still
+/// to be written ([`State::alerts`]), read from its `meta.json` without
+/// opening the index; false when there is no index, or its commit cannot
+/// be read (opening it says why).
+pub fn alerts_pending(root: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Meta {
+        payload: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Pending {
+        #[serde(default)]
+        alerts: Vec<serde::de::IgnoredAny>,
+    }
+    let Ok(Some(generation)) = read_current(root) else {
+        return false;
+    };
+    let Ok(bytes) = fs::read(root.join(&generation).join("meta.json")) else {
+        return false;
+    };
+    serde_json::from_slice::<Meta>(&bytes)
+        .ok()
+        .and_then(|m| m.payload)
+        .and_then(|p| serde_json::from_str::<Pending>(&p).ok())
+        .is_some_and(|p| !p.alerts.is_empty())
+}
+
 /// The commit `root` serves now, cheaply (two small reads, no index
 /// opened), for a long-lived searcher to know when to reopen; `None` when
 /// no index is published.

@@ -111,6 +111,9 @@ impl Delivered {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
+    /// The index could not be opened for searching (see [`index_and_alert`]).
+    #[error(transparent)]
+    Open(IndexError),
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
@@ -257,10 +260,14 @@ pub fn deliver(
     outputs: &mut [&mut dyn Output],
 ) -> Result<Delivered, AlertError> {
     let mut delivered = Delivered::default();
+    // The quiet run's case, cheaply: nothing pending, nothing opened.
+    if !index::alerts_pending(root) {
+        return Ok(delivered);
+    }
     let index = match Index::open(root, analyzer.clone()) {
         Ok(index) => index,
         Err(IndexError::NotFound { .. }) => return Ok(delivered),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(AlertError::Open(e)),
     };
     if index.state().alerts.is_empty() {
         return Ok(delivered);
@@ -392,15 +399,19 @@ pub fn index_and_alert(
 ) -> Result<(Summary, Delivered), RunError> {
     let lock = index::lock(root, opts.wait)?;
     let mut delivered = Delivered::default();
-    let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output]| {
+    let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output], before: bool| {
         let started = std::time::Instant::now();
         match deliver(&lock, root, analyzer.clone(), aliases, outputs) {
             Ok(d) => delivered.add(d),
+            // Before the run, an index that cannot be opened for searching
+            // (another version's, a damaged one) is the run's to rebuild or
+            // report; a rebuild leaves nothing pending.
+            Err(AlertError::Open(_)) if before => {}
             Err(e) => delivered.errors.push(e.to_string()),
         }
         delivered.seconds += started.elapsed().as_secs_f64();
     };
-    step(&mut delivered, outputs);
+    step(&mut delivered, outputs, true);
     // An unreadable watchlist still records the change: its alerts wait.
     let watching = super::load(root).map_or(true, |(w, _)| !w.is_empty());
     let run_opts = indexer::Options {
@@ -409,7 +420,7 @@ pub fn index_and_alert(
     };
     let summary = indexer::run_locked(&lock, corpus, root, analyzer.clone(), &run_opts, reporter)?;
     if summary.committed && watching {
-        step(&mut delivered, outputs);
+        step(&mut delivered, outputs, false);
     }
     Ok((summary, delivered))
 }
