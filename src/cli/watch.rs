@@ -16,8 +16,8 @@ use super::{code, error, Paths};
 
 const AFTER_HELP: &str = "\
 The watchlist is a plain text file in the index folder (watchlist.txt): one
-watched query a line, options after ` | `: `label: TEXT` and `strict`. It
-can be edited by hand; a line that cannot be read is reported as
+watched query a line, options after ` | `: `label: TEXT`, `strict` and
+`aliases: FILE`. It can be edited by hand; a line that cannot be read is reported as
 file:line: reason, and the others still count. Any query the search syntax
 accepts can be watched: names, \"phrases\", +required and -excluded words.
 A watch matches as `recoupe search --all` does: every word of the query
@@ -28,8 +28,8 @@ Obrador`) to catch it when the first name is left out.
 Alerts: each `recoupe index` run checks the passages it added or changed
 against every watched query (see `recoupe index --help`, --alerts) and
 keeps what matched in the index folder (alerts.jsonl), which `report`
-reads. A watch line may name an alias file of its own: `| aliases: FILE`
-(relative to the index folder), or `watch add --aliases FILE`.
+reads. A watch's own alias file (`| aliases: FILE`, or `watch add
+--aliases FILE`) is read from the index folder when its path is relative.
 
 Exit codes: 0 done (test, report: something found), 1 test or report
 found nothing, or remove found no such watch, 2 error.
@@ -70,7 +70,7 @@ enum WatchCommand {
     },
     /// List the watched queries.
     List {
-        /// One JSON object a line: query, label, strict.
+        /// One JSON object a line: query, label, strict, aliases.
         #[arg(long)]
         json: bool,
     },
@@ -309,7 +309,7 @@ pub fn run(paths: &Paths, args: WatchArgs) -> i32 {
             let mut out = io::stdout().lock();
             for w in &watches {
                 let line = if json {
-                    serde_json::json!({"query": w.query, "label": w.label, "strict": w.strict})
+                    serde_json::json!({"query": w.query, "label": w.label, "strict": w.strict, "aliases": w.aliases})
                         .to_string()
                 } else {
                     clean(&w.line()).into_owned()

@@ -29,6 +29,7 @@ fn watches_are_added_listed_tested_and_removed_in_a_file_people_can_edit() {
         serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["label"], "président syrien");
     assert_eq!(first["strict"], false);
+    assert_eq!(first["aliases"], serde_json::Value::Null);
 
     // A line written by hand that cannot be read is named by file and line;
     // the others still count.
@@ -304,6 +305,10 @@ fn a_watch_that_cannot_be_checked_is_named_and_the_others_still_alert() {
     std::fs::write(env.index.join("desk-aliases.txt"), "Joulani = al-Charaa\n").unwrap();
     env.run(&["watch", "add", "Joulani", "--aliases", "desk-aliases.txt"])
         .expect_code(0);
+    let listed = env.run(&["watch", "list", "--json"]);
+    let joulani: serde_json::Value =
+        serde_json::from_str(listed.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(joulani["aliases"], "desk-aliases.txt");
     env.run(&["watch", "add", "Damas"]).expect_code(0);
     env.write(
         "a.txt",
