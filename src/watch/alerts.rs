@@ -206,8 +206,9 @@ fn alerts_of(searcher: &Searcher, watch: &Watch, pending: &PendingAlerts) -> Fou
     Ok((alerts, left_out))
 }
 
-/// The searcher for a watch: the run's alias table, with the watch's own
-/// alias file merged in when it names one.
+/// The searchers of the watches: the run's alias table, and, for each
+/// watch's own alias file, that table with the file merged in (or why it
+/// could not be read).
 struct Searchers<'a> {
     root: &'a Path,
     analyzer: Arc<Analyzer>,
@@ -216,7 +217,7 @@ struct Searchers<'a> {
 }
 
 impl Searchers<'_> {
-    /// The searcher [`Searchers::get`] made for `watch`.
+    /// The searcher of `watch` (once [`Searchers::prepare`]d).
     fn find<'s>(&'s self, base: &'s Searcher, watch: &Watch) -> Result<&'s Searcher, String> {
         match watch.aliases_path(self.root) {
             None => Ok(base),
@@ -227,12 +228,13 @@ impl Searchers<'_> {
         }
     }
 
-    fn get<'s>(&'s mut self, base: &'s Searcher, watch: &Watch) -> Result<&'s Searcher, String> {
+    /// Reads `watch`'s alias file, when it names one not read yet.
+    fn prepare(&mut self, watch: &Watch) {
         let Some(file) = watch.aliases_path(self.root) else {
-            return Ok(base);
+            return;
         };
         let (root, analyzer, aliases) = (self.root, self.analyzer.clone(), self.aliases);
-        let entry = self.by_file.entry(file.clone()).or_insert_with(|| {
+        self.by_file.entry(file.clone()).or_insert_with(|| {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("alias file {}: {e}", file.display()))?;
             let (extra, problems) = crate::names::parse_aliases(&text, &file.display().to_string());
@@ -244,7 +246,6 @@ impl Searchers<'_> {
             let index = Index::open(root, analyzer).map_err(|e| e.to_string())?;
             Searcher::with_aliases(index, table).map_err(|e| e.to_string())
         });
-        entry.as_ref().map_err(Clone::clone)
     }
 }
 
@@ -290,7 +291,7 @@ pub fn deliver(
     let state: State = base.index().state().clone();
     // Searchers are made before the watches are shared out among threads.
     for (_, watch) in &watches {
-        let _ = searchers.get(&base, watch);
+        searchers.prepare(watch);
     }
     let searchers = &searchers;
     let base = &base;
