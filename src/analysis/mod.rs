@@ -23,11 +23,13 @@
 //! the original text (for an elided word, the word without its `l'`).
 
 pub mod fold;
+pub mod kept;
 pub mod segment;
 pub mod stem;
 pub mod tokenizer;
 
 use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 
 use segment::Join;
 
@@ -86,6 +88,21 @@ pub struct Analyzer {
     elisions: HashSet<String>,
     stopwords: HashSet<String>,
     stemmer: stem::Stemmer,
+    /// Where the analyses of the tokenizers and the highlighter are kept
+    /// while a caller asks for it ([`Analyzer::keeping`]).
+    kept: RwLock<Option<Arc<kept::Kept>>>,
+}
+
+/// Restores what an analyzer kept before, when dropped.
+pub struct Keeping<'a> {
+    analyzer: &'a Analyzer,
+    before: Option<Arc<kept::Kept>>,
+}
+
+impl Drop for Keeping<'_> {
+    fn drop(&mut self) {
+        *self.analyzer.kept_slot() = self.before.take();
+    }
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -117,6 +134,45 @@ impl Analyzer {
             elisions: word_list(elisions).map(str::to_lowercase).collect(),
             stopwords: word_list(stopwords).map(str::to_lowercase).collect(),
             stemmer: stem::Stemmer::french(),
+            kept: RwLock::new(None),
+        }
+    }
+
+    fn kept_slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<kept::Kept>>> {
+        // A plain pointer swap: a panic cannot leave it half-written.
+        self.kept.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// While the returned guard lives, the texts analysed for indexing and
+    /// highlighting are kept in `kept`, and a text kept there is not
+    /// analysed again ([`Analyzer::kept_words`]).
+    pub fn keeping(&self, kept: Arc<kept::Kept>) -> Keeping<'_> {
+        let before = self.kept_slot().replace(kept);
+        Keeping {
+            analyzer: self,
+            before,
+        }
+    }
+
+    /// True while analyses are kept.
+    pub fn is_keeping(&self) -> bool {
+        self.kept
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// The kept analysis of `text`, if one is kept.
+    pub fn kept_words(&self, text: &str) -> Option<Arc<Vec<Word>>> {
+        let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()?.get(text)
+    }
+
+    /// Keeps `words` as the analysis of `text`, if analyses are kept.
+    pub fn keep_words(&self, text: &str, words: &Arc<Vec<Word>>) {
+        let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = kept.as_ref() {
+            kept.keep(text, words);
         }
     }
 

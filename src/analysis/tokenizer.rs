@@ -8,11 +8,11 @@
 //!
 //! tantivy tokenizes a document field by field; the three tokenizers of one
 //! indexing thread share its last few analyses (by text), so each text is
-//! analysed once.
+//! analysed once; and while the analyzer keeps analyses
+//! ([`super::Analyzer::keeping`]), what they analyse is kept there.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -79,7 +79,7 @@ struct Recent {
 struct RecentEntry {
     analyzer: *const Analyzer,
     text: String,
-    words: Rc<Vec<Word>>,
+    words: Arc<Vec<Word>>,
 }
 
 /// What an indexing thread remembers between texts, whichever of its
@@ -125,7 +125,7 @@ impl FrenchTokenizer {
 
     /// The words of `text`, from this thread's recent analyses when one of
     /// the other fields already analysed it.
-    fn analysed(&mut self, text: &str) -> Rc<Vec<Word>> {
+    fn analysed(&mut self, text: &str) -> Arc<Vec<Word>> {
         let me = Arc::as_ptr(&self.analyzer);
         let found = RECENT.with(|r| {
             let r = r.borrow();
@@ -134,7 +134,7 @@ impl FrenchTokenizer {
                 .find(|e| e.analyzer == me && e.text == text)
                 .map(|e| e.words.clone())
         });
-        if let Some(words) = found {
+        if let Some(words) = found.or_else(|| self.analyzer.kept_words(text)) {
             return words;
         }
         // Reuse the oldest entry's buffers when nothing else holds them.
@@ -148,13 +148,14 @@ impl FrenchTokenizer {
         });
         let mut words = reused
             .take()
-            .and_then(|e| Rc::try_unwrap(e.words).ok())
+            .and_then(|e| Arc::try_unwrap(e.words).ok())
             .unwrap_or_default();
         CACHES.with(|c| {
             self.analyzer
                 .analyze_cached(text, &mut words, &mut c.borrow_mut().stems)
         });
-        let words = Rc::new(words);
+        let words = Arc::new(words);
+        self.analyzer.keep_words(text, &words);
         RECENT.with(|r| {
             r.borrow_mut().entries.push(RecentEntry {
                 analyzer: me,

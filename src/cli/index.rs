@@ -264,6 +264,7 @@ pub fn run(paths: &Paths, args: IndexArgs) -> i32 {
         threads: args.threads,
         memory: args.memory.max(16) << 20,
         alerts: false,
+        analyses: None,
     };
     let table = match args.aliases.table() {
         Ok(t) => t,

@@ -94,6 +94,10 @@ pub struct Options {
     /// run ([`crate::watch::alerts`]). A build records nothing: a new
     /// index is not news.
     pub alerts: bool,
+    /// Where a run that records its change for the watchlist keeps the
+    /// analyses of the texts it writes, for the alert step to highlight
+    /// them without analysing them again.
+    pub analyses: Option<Arc<crate::analysis::kept::Kept>>,
 }
 
 impl Default for Options {
@@ -105,6 +109,7 @@ impl Default for Options {
             threads: 0,
             memory: DEFAULT_MEMORY,
             alerts: false,
+            analyses: None,
         }
     }
 }
@@ -498,6 +503,11 @@ pub fn run_locked(
     // matches from those the article already had.
     let mut replaced: Vec<Unit> = Vec::new();
     let watch_edits = opts.alerts && incremental;
+    let _keeping = opts
+        .analyses
+        .clone()
+        .filter(|_| watch_edits)
+        .map(|kept| index.analyzer().keeping(kept));
     let mut changed = false;
     let total_bytes: u64 = scan.files.iter().map(|f| f.size).sum();
     reporter.start(total_bytes);

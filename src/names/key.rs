@@ -225,8 +225,8 @@ pub fn closeness(query: &str, candidate: &str) -> Option<f32> {
     if query == candidate {
         return Some(1.0);
     }
-    let q = Folded::new(query);
-    let c = Folded::new(candidate);
+    let (qp, cp) = (Prepared::of(query), Prepared::of(candidate));
+    let (q, c) = (&qp.folded, &cp.folded);
     if !q.text.is_empty() && q.text == c.text && !q.too_long && !c.too_long {
         return Some(1.0);
     }
@@ -234,13 +234,11 @@ pub fn closeness(query: &str, candidate: &str) -> Option<f32> {
         return None;
     }
     if q.abjad || c.abjad {
-        return abjad_closeness(&q, &c);
+        return abjad_closeness(q, c);
     }
-    let q_parses = readings(&q.text);
-    let c_parses = readings(&c.text);
     let mut best: Option<f32> = None;
-    for (qp, q_pen) in &q_parses {
-        for (cp, c_pen) in &c_parses {
+    for (qp, q_pen) in qp.readings() {
+        for (cp, c_pen) in cp.readings() {
             if let Some(s) = compare(qp, cp) {
                 let s = (s - q_pen - c_pen).clamp(0.5, 0.99);
                 if best.is_none_or(|b| s > b) {
@@ -290,6 +288,48 @@ pub(crate) fn skeleton_of_folded(text: &str) -> String {
         .iter()
         .map(|c| c.class as char)
         .collect()
+}
+
+/// Words whose folding and readings each thread remembers: a query
+/// compares its words with many candidates, and the watchlist's queries
+/// meet the same candidates again.
+const PREPARED_WORDS: usize = 20_000;
+
+thread_local! {
+    static PREPARED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Prepared>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A word as [`closeness`] compares it: folded, and its readings (computed
+/// when first needed).
+struct Prepared {
+    folded: Folded,
+    readings: std::cell::OnceCell<Vec<(Parsed, f32)>>,
+}
+
+impl Prepared {
+    /// `word` prepared, as this thread remembers it.
+    fn of(word: &str) -> std::rc::Rc<Prepared> {
+        if let Some(p) = PREPARED.with(|m| m.borrow().get(word).cloned()) {
+            return p;
+        }
+        let p = std::rc::Rc::new(Prepared {
+            folded: Folded::new(word),
+            readings: std::cell::OnceCell::new(),
+        });
+        PREPARED.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= PREPARED_WORDS {
+                m.clear();
+            }
+            m.insert(word.to_string(), p.clone());
+        });
+        p
+    }
+
+    fn readings(&self) -> &[(Parsed, f32)] {
+        self.readings.get_or_init(|| readings(&self.folded.text))
+    }
 }
 
 /// A word reduced to lowercase ASCII letters and digits.

@@ -67,6 +67,43 @@ pub struct Spelling {
     pub initial: u64,
 }
 
+/// Answers of the vocabulary entries remembered past this many, for a
+/// long-lived searcher: then forgotten all at once.
+const REMEMBERED: usize = 100_000;
+
+/// What the vocabulary answered, remembered for the next queries of the
+/// same searcher (whose index does not change under it): a query asks
+/// about the same words several times, and the queries of a watchlist or
+/// of a desk's day share many.
+#[derive(Debug, Default)]
+pub struct Remembered {
+    /// [`Vocabulary::spellings`], by name key.
+    spellings: std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<Spelling>>>>,
+    /// [`Vocabulary::written_as_name`], by spelling.
+    names: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+}
+
+/// `map`'s answer for `key`, or `answer()` remembered there.
+fn remembered<V: Clone>(
+    map: &std::sync::Mutex<std::collections::HashMap<String, V>>,
+    key: &str,
+    answer: impl FnOnce() -> V,
+) -> V {
+    // The maps hold finished answers only: a panic cannot leave one
+    // half-written.
+    let lock = || map.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(v) = lock().get(key) {
+        return v.clone();
+    }
+    let v = answer();
+    let mut m = lock();
+    if m.len() >= REMEMBERED {
+        m.clear();
+    }
+    m.insert(key.to_string(), v.clone());
+    v
+}
+
 /// Read access to the index vocabulary.
 pub struct Vocabulary<'a> {
     searcher: &'a tantivy::Searcher,
@@ -74,18 +111,22 @@ pub struct Vocabulary<'a> {
     field: Field,
     /// Name keys.
     names_field: Field,
-    /// [`Vocabulary::written_as_name`] answers, by spelling: one query asks
-    /// about the same words several times.
-    names: std::cell::RefCell<std::collections::HashMap<String, bool>>,
+    remembered: &'a Remembered,
 }
 
 impl<'a> Vocabulary<'a> {
-    pub fn new(searcher: &'a tantivy::Searcher, fields: &crate::schema::Fields) -> Vocabulary<'a> {
+    /// The vocabulary of `searcher`; `remembered` must be kept with that
+    /// searcher only.
+    pub fn new(
+        searcher: &'a tantivy::Searcher,
+        fields: &crate::schema::Fields,
+        remembered: &'a Remembered,
+    ) -> Vocabulary<'a> {
         Vocabulary {
             searcher,
             field: fields.body,
             names_field: fields.names,
-            names: Default::default(),
+            remembered,
         }
     }
 }
@@ -94,7 +135,13 @@ impl Vocabulary<'_> {
     /// Capitalised spellings stored under a name key, with the passages
     /// that write them as a name and those that capitalise them at the
     /// start of a sentence.
-    pub fn spellings(&self, key: &str) -> Vec<Spelling> {
+    pub fn spellings(&self, key: &str) -> Arc<Vec<Spelling>> {
+        remembered(&self.remembered.spellings, key, || {
+            Arc::new(self.read_spellings(key))
+        })
+    }
+
+    fn read_spellings(&self, key: &str) -> Vec<Spelling> {
         let mut found: Vec<Spelling> = Vec::new();
         for initial in [false, true] {
             let prefix = name_prefix(key, initial);
@@ -173,12 +220,7 @@ impl Vocabulary<'_> {
         if s.named == 0 && s.initial == 0 {
             return false;
         }
-        if let Some(&known) = self.names.borrow().get(&s.text) {
-            return known;
-        }
-        let answer = self.count_as_name(s);
-        self.names.borrow_mut().insert(s.text.clone(), answer);
-        answer
+        remembered(&self.remembered.names, &s.text, || self.count_as_name(s))
     }
 
     fn count_as_name(&self, s: &Spelling) -> bool {
@@ -281,6 +323,8 @@ struct AliasName {
     articles: Vec<bool>,
     /// Every word as written, article included: what passages must hold.
     written: Vec<Word>,
+    /// The lookup keys of its first word ([`lookup_keys`]).
+    first_keys: Vec<String>,
 }
 
 impl AliasName {
@@ -345,8 +389,14 @@ fn alias_name(name: &str, analyzer: &Analyzer) -> Option<AliasName> {
     let planned = plan::plan(&[clause], analyzer, &RankParams::default());
     let articles = planned.iter().map(|w| w.article).collect();
     let words: Vec<Vec<Word>> = planned.into_iter().map(|w| w.words).collect();
+    let first_keys = words
+        .first()
+        .and_then(|w| w.first())
+        .map(|first| lookup_keys(&first.exact))
+        .unwrap_or_default();
     (!words.is_empty()).then(|| AliasName {
         text: name.to_string(),
+        first_keys,
         words,
         articles,
         written: analyzer.words(name),
@@ -406,7 +456,8 @@ impl Aliases {
     /// The names whose first word `word` may stand for, each with its
     /// group, analysed.
     fn candidates(&self, word: &Word) -> Vec<(&[AliasName], &AliasName)> {
-        let mut found: Vec<(usize, usize)> = lookup_keys(&word.exact)
+        let keys = lookup_keys(&word.exact);
+        let mut found: Vec<(usize, usize)> = keys
             .iter()
             .filter_map(|k| self.by_word.get(k))
             .flatten()
@@ -414,15 +465,7 @@ impl Aliases {
             .collect();
         found.sort_unstable();
         found.dedup();
-        let same_key = |name: &AliasName| {
-            name.words
-                .first()
-                .and_then(|w| w.first())
-                .is_some_and(|first| {
-                    let keys = lookup_keys(&first.exact);
-                    lookup_keys(&word.exact).iter().any(|k| keys.contains(k))
-                })
-        };
+        let same_key = |name: &AliasName| name.first_keys.iter().any(|k| keys.contains(k));
         found
             .into_iter()
             .filter_map(|(g, n)| {
@@ -870,15 +913,15 @@ fn variants(word: &mut QueryWord, vocab: &Vocabulary, weight: f32, how: How, lab
     let base = word.words[0].exact.clone();
     let mut found: Vec<(String, f32)> = Vec::new();
     for key in names::spelling_keys(&base) {
-        for spelling in vocab.spellings(&key) {
+        for spelling in vocab.spellings(&key).iter() {
             if spelling.text == base || found.iter().any(|(s, _)| *s == spelling.text) {
                 continue;
             }
             let Some(c) = names::closeness(&base, &spelling.text) else {
                 continue;
             };
-            if vocab.written_as_name(&spelling) {
-                found.push((spelling.text, c));
+            if vocab.written_as_name(spelling) {
+                found.push((spelling.text.clone(), c));
             }
         }
     }

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::plan::{How, QueryWord};
 use super::syntax::Occur;
 use crate::analysis::{Analyzer, Word};
@@ -43,108 +45,153 @@ const CACHED_STEMS: usize = 50_000;
 thread_local! {
     static STEMS: std::cell::RefCell<crate::analysis::stem::StemCache> =
         std::cell::RefCell::new(crate::analysis::stem::StemCache::new(CACHED_STEMS));
-    /// The analyses kept while [`remembering_analyses`] runs on this
-    /// thread.
-    static ANALYSES: std::cell::RefCell<Option<std::sync::Arc<AnalysisCache>>> =
-        const { std::cell::RefCell::new(None) };
 }
 
-/// Texts already analysed, by text, up to a number of them; shared by the
-/// threads that highlight the same passages.
-pub struct AnalysisCache {
-    by_text: std::sync::Mutex<std::collections::HashMap<Box<str>, std::sync::Arc<Vec<Word>>>>,
-    capacity: usize,
-}
-
-impl AnalysisCache {
-    /// A cache of at most `capacity` texts (then forgotten all at once).
-    pub fn new(capacity: usize) -> std::sync::Arc<AnalysisCache> {
-        std::sync::Arc::new(AnalysisCache {
-            by_text: Default::default(),
-            capacity,
-        })
-    }
-}
-
-/// Runs `f` with the analyses of the texts it highlights kept in `cache`:
-/// for callers that highlight the same passages for many queries, as the
-/// watchlist's alerts do. Searches highlight each passage once and keep
-/// nothing.
-pub fn remembering_analyses<T>(cache: &std::sync::Arc<AnalysisCache>, f: impl FnOnce() -> T) -> T {
-    let before = ANALYSES.with(|a| a.borrow_mut().replace(cache.clone()));
-    let out = f();
-    ANALYSES.with(|a| *a.borrow_mut() = before);
-    out
-}
-
-/// The words of `text`, analysed as for indexing.
+/// The words of `text`, analysed as for indexing (or as the analyzer kept
+/// them, [`Analyzer::keeping`]).
 fn words_of(analyzer: &Analyzer, text: &str) -> std::sync::Arc<Vec<Word>> {
-    let analyse = || {
-        let mut words = Vec::new();
-        STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
-        std::sync::Arc::new(words)
-    };
-    let Some(cache) = ANALYSES.with(|a| a.borrow().clone()) else {
-        return analyse();
-    };
-    let lock = || cache.by_text.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(words) = lock().get(text) {
-        return words.clone();
+    if let Some(words) = analyzer.kept_words(text) {
+        return words;
     }
-    let words = analyse();
-    let mut kept = lock();
-    if kept.len() >= cache.capacity {
-        kept.clear();
-    }
-    kept.insert(text.into(), words.clone());
+    let mut words = Vec::new();
+    STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
+    let words = std::sync::Arc::new(words);
+    analyzer.keep_words(text, &words);
     words
 }
 
-/// Finds every span of `text` that matches a positive query word.
-pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<Highlight> {
-    let words = words_of(analyzer, text);
-    let by_position: BTreeMap<u32, &Word> = words.iter().map(|w| (w.position, w)).collect();
-    // (start, end) -> best highlight so far.
-    let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();
-    let mut keep = |w: &Word, qi: usize, how: How, label: &str, weight: f32| {
-        let h = Highlight {
-            start: w.start,
-            end: w.end,
-            word: qi,
-            how,
-            label: label.to_string(),
-            weight,
-            position: w.position,
+/// A query's alternatives, looked up by the words a text holds: built once
+/// per query, it highlights each text in one pass over its words rather
+/// than one pass per alternative.
+pub struct Highlighter<'q> {
+    query: &'q [QueryWord],
+    /// (query word, alternative) by the form of the alternative's first
+    /// term: an exact word, a stem, an acronym as written.
+    exact: HashMap<&'q str, Vec<(usize, usize)>>,
+    stems: HashMap<&'q str, Vec<(usize, usize)>>,
+    acronyms: HashMap<&'q str, Vec<(usize, usize)>>,
+    /// Initials: prefixes, tried on every word.
+    prefixes: Vec<(&'q str, usize, usize)>,
+    /// How each alternative is shown: the alias table's own entry for the
+    /// name typed (`al-Charaa`, with its article) is the name as typed,
+    /// not another name.
+    shown: Vec<Vec<How>>,
+    /// Some alternative is a phrase.
+    phrases: bool,
+}
+
+impl<'q> Highlighter<'q> {
+    pub fn new(query: &'q [QueryWord]) -> Highlighter<'q> {
+        let mut h = Highlighter {
+            query,
+            exact: HashMap::default(),
+            stems: HashMap::default(),
+            acronyms: HashMap::default(),
+            prefixes: Vec::new(),
+            shown: Vec::with_capacity(query.len()),
+            phrases: false,
         };
-        found
-            .entry((w.start, w.end))
-            .and_modify(|old| {
-                if how < old.how || (how == old.how && weight > old.weight) {
-                    *old = h.clone();
-                }
-            })
-            .or_insert(h);
-    };
-    for (qi, qw) in query.iter().enumerate() {
-        if qw.occur == Occur::MustNot {
-            continue;
-        }
-        let typed = crate::analysis::fold::fold_str(&qw.text);
-        for alt in &qw.alts {
-            let Some((_, first)) = alt.terms.first() else {
+        for (qi, qw) in query.iter().enumerate() {
+            let typed = crate::analysis::fold::fold_str(&qw.text);
+            h.shown.push(
+                qw.alts
+                    .iter()
+                    .map(|alt| {
+                        if alt.how == How::Alias
+                            && crate::analysis::fold::fold_str(&alt.label) == typed
+                        {
+                            How::Exact
+                        } else {
+                            alt.how
+                        }
+                    })
+                    .collect(),
+            );
+            if qw.occur == Occur::MustNot {
                 continue;
-            };
-            // The alias table's own entry for the name typed (`al-Charaa`,
-            // with its article) is the name as typed, not another name.
-            let how =
-                if alt.how == How::Alias && crate::analysis::fold::fold_str(&alt.label) == typed {
-                    How::Exact
-                } else {
-                    alt.how
+            }
+            for (ai, alt) in qw.alts.iter().enumerate() {
+                let Some((_, first)) = alt.terms.first() else {
+                    continue;
                 };
-            for w in words.iter().filter(|w| term_matches(first, w)) {
-                let span: Option<Vec<&Word>> = alt
-                    .terms
+                h.phrases |= alt.terms.len() > 1;
+                match terms::kind(first) {
+                    TermKind::Stem(t) => h.stems.entry(t).or_default().push((qi, ai)),
+                    TermKind::Acronym(t) => h.acronyms.entry(t).or_default().push((qi, ai)),
+                    TermKind::Prefix(t) => h.prefixes.push((t, qi, ai)),
+                    TermKind::Exact(t) => h.exact.entry(t).or_default().push((qi, ai)),
+                }
+            }
+        }
+        h
+    }
+
+    /// Every span of `text` that matches a positive query word.
+    pub fn highlights(&self, analyzer: &Analyzer, text: &str) -> Vec<Highlight> {
+        let words = words_of(analyzer, text);
+        // (query word, alternative, word) where the alternative's first
+        // term matches, in that order: of two alternatives marking one span
+        // equally well, the first one planned is shown.
+        let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+        for (wi, w) in words.iter().enumerate() {
+            let found = [
+                self.exact.get(w.exact.as_str()),
+                self.stems.get(w.stem.as_str()),
+                w.acronym
+                    .then(|| self.acronyms.get(w.exact.as_str()))
+                    .flatten(),
+            ];
+            for &(qi, ai) in found.into_iter().flatten().flatten() {
+                starts.push((qi, ai, wi));
+            }
+            for &(prefix, qi, ai) in &self.prefixes {
+                if w.exact.starts_with(prefix) {
+                    starts.push((qi, ai, wi));
+                }
+            }
+        }
+        starts.sort_unstable();
+        let by_position: BTreeMap<u32, &Word> = if self.phrases {
+            words.iter().map(|w| (w.position, w)).collect()
+        } else {
+            BTreeMap::new()
+        };
+        // (start, end) -> best highlight so far.
+        let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();
+        let mut keep = |w: &Word, qi: usize, how: How, label: &str, weight: f32| {
+            found
+                .entry((w.start, w.end))
+                .and_modify(|old| {
+                    if how < old.how || (how == old.how && weight > old.weight) {
+                        *old = Highlight {
+                            start: w.start,
+                            end: w.end,
+                            word: qi,
+                            how,
+                            label: label.to_string(),
+                            weight,
+                            position: w.position,
+                        };
+                    }
+                })
+                .or_insert_with(|| Highlight {
+                    start: w.start,
+                    end: w.end,
+                    word: qi,
+                    how,
+                    label: label.to_string(),
+                    weight,
+                    position: w.position,
+                });
+        };
+        for (qi, ai, wi) in starts {
+            let alt = &self.query[qi].alts[ai];
+            let how = self.shown[qi][ai];
+            let w = &words[wi];
+            let span: Option<Vec<&Word>> = if alt.terms.len() == 1 {
+                Some(vec![w])
+            } else {
+                alt.terms
                     .iter()
                     .map(|(off, term)| {
                         let pos = w.position.checked_add(u32::try_from(*off).ok()?)?;
@@ -153,17 +200,23 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
                             .copied()
                             .filter(|x| term_matches(term, x))
                     })
-                    .collect();
-                for (k, x) in span.into_iter().flatten().enumerate() {
-                    match alt.parts.get(k) {
-                        Some((how, via)) => keep(x, qi, *how, via, alt.weight),
-                        None => keep(x, qi, how, &alt.label, alt.weight),
-                    }
+                    .collect()
+            };
+            for (k, x) in span.into_iter().flatten().enumerate() {
+                match alt.parts.get(k) {
+                    Some((how, via)) => keep(x, qi, *how, via, alt.weight),
+                    None => keep(x, qi, how, &alt.label, alt.weight),
                 }
             }
         }
+        found.into_values().collect()
     }
-    found.into_values().collect()
+}
+
+/// Finds every span of `text` that matches a positive query word (see
+/// [`Highlighter`], for many texts).
+pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<Highlight> {
+    Highlighter::new(query).highlights(analyzer, text)
 }
 
 /// A short excerpt of a passage, with its highlights.
@@ -414,6 +467,19 @@ mod tests {
                     alts.iter().any(|alt| alt.terms.iter().any(|(_, t)| term_matches(t, w))),
                     "{w:?} matches no alternative of {:?}", q[h.word]
                 );
+            }
+            // And every word that a positive word's single-term
+            // alternative matches is highlighted, with a kind no weaker.
+            for qw in q.iter().filter(|w| w.occur != Occur::MustNot) {
+                for alt in qw.alts.iter().filter(|a| a.terms.len() == 1) {
+                    for w in words.iter().filter(|w| term_matches(&alt.terms[0].1, w)) {
+                        let h = hl.iter().find(|h| h.start == w.start && h.end == w.end);
+                        proptest::prop_assert!(
+                            h.is_some_and(|h| h.how <= alt.how || alt.how == How::Alias),
+                            "{w:?} matches {alt:?} but is highlighted as {h:?}"
+                        );
+                    }
+                }
             }
             let s = snippet(&text, &hl, max);
             let originals: Vec<&str> = hl.iter().map(|h| &text[h.start..h.end]).collect();

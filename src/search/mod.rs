@@ -27,7 +27,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::index::{Index, IndexError};
 use crate::schema::Fields;
 use crate::terms::{self, TermKind};
-use highlight::{highlights, snippet, Highlight};
+use highlight::{snippet, Highlight, Highlighter};
 use plan::{Alt, How, QueryWord};
 use rank::{Features, KeyOrder, Ranker};
 pub use rank::{RankParams, Sort};
@@ -260,6 +260,19 @@ pub struct Searcher {
     searcher: tantivy::Searcher,
     aliases: expand::Aliases,
     params: RankParams,
+    /// What the vocabulary answered for this searcher's queries.
+    remembered: expand::Remembered,
+    /// The stored passages kept for the next queries, when asked
+    /// ([`Searcher::remembering_passages`]).
+    passages: Option<Passages>,
+}
+
+/// Stored passages by address, up to a number of them.
+struct Passages {
+    by_address: std::sync::Mutex<
+        rustc_hash::FxHashMap<tantivy::DocAddress, std::sync::Arc<TantivyDocument>>,
+    >,
+    capacity: usize,
 }
 
 /// BM25 statistics of the index, with the average passage length scaled
@@ -618,6 +631,8 @@ impl Searcher {
             searcher,
             aliases,
             params: RankParams::default(),
+            remembered: Default::default(),
+            passages: None,
         })
     }
 
@@ -625,6 +640,41 @@ impl Searcher {
     pub fn with_ranking(mut self, params: RankParams) -> Searcher {
         self.params = params;
         self
+    }
+
+    /// The same searcher keeping up to `capacity` stored passages for its
+    /// next queries: for callers that show the same passages for many
+    /// queries, as the watchlist's alerts do.
+    pub fn remembering_passages(mut self, capacity: usize) -> Searcher {
+        self.passages = Some(Passages {
+            by_address: Default::default(),
+            capacity,
+        });
+        self
+    }
+
+    /// The stored passage at `address`.
+    fn passage(
+        &self,
+        address: tantivy::DocAddress,
+    ) -> tantivy::Result<std::sync::Arc<TantivyDocument>> {
+        let Some(kept) = &self.passages else {
+            return Ok(std::sync::Arc::new(
+                self.searcher.doc::<TantivyDocument>(address)?,
+            ));
+        };
+        // The map holds finished documents only: a panic cannot leave one
+        // half-written.
+        let lock = || kept.by_address.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(doc) = lock().get(&address) {
+            return Ok(doc.clone());
+        }
+        let doc = std::sync::Arc::new(self.searcher.doc::<TantivyDocument>(address)?);
+        let mut map = lock();
+        if map.len() < kept.capacity {
+            map.insert(address, doc.clone());
+        }
+        Ok(doc)
     }
 
     /// The index searched.
@@ -642,7 +692,7 @@ impl Searcher {
     pub fn plan(&self, query: &str, strict: bool) -> Vec<QueryWord> {
         let p = &self.params;
         let mut words = plan::plan(&syntax::parse(query), self.index.analyzer(), p);
-        let vocab = expand::Vocabulary::new(&self.searcher, &self.index.fields());
+        let vocab = expand::Vocabulary::new(&self.searcher, &self.index.fields(), &self.remembered);
         expand::unstem_names(&mut words, &vocab, p);
         plan::mark_titles(&mut words, |w| {
             w.words.first().is_some_and(|x| x.capitalized)
@@ -778,12 +828,13 @@ impl Searcher {
             return Ok(None);
         };
         let title = first_text(first, f.title);
-        let title_matches = matches_of(&title, &highlights(analyzer, &title, &words), &words);
+        let highlighter = Highlighter::new(&words);
+        let title_matches = matches_of(&title, &highlighter.highlights(analyzer, &title), &words);
         let passages = docs
             .iter()
             .map(|d| {
                 let text = first_text(d, f.text);
-                let matches = matches_of(&text, &highlights(analyzer, &text, &words), &words);
+                let matches = matches_of(&text, &highlighter.highlights(analyzer, &text), &words);
                 ArticlePassage {
                     passage: u64_of(d, f.passage),
                     text,
@@ -890,6 +941,7 @@ impl Searcher {
         // again, four times more, until the page is full or every match
         // was seen (rare: most pages need one pass).
         let mut pool = wanted;
+        let highlighter = Highlighter::new(&words);
         let (ranked, tally) = loop {
             let pool_opts = SearchOptions {
                 limit: pool,
@@ -906,8 +958,8 @@ impl Searcher {
             let seen_all = best.len() as u64 >= tally.passages;
             let mut scored = Vec::with_capacity(best.len());
             for r in &best {
-                let doc: TantivyDocument = self.searcher.doc(r.address)?;
-                let (hit, hl) = self.hit(r, &doc, &words, opts);
+                let doc = self.passage(r.address)?;
+                let (hit, hl) = self.hit(r, &doc, &words, &highlighter, opts);
                 let features = self.features(r.key, &hl, &words, &counted);
                 scored.push(((hit, r.address), features));
             }
@@ -1352,15 +1404,16 @@ impl Searcher {
         r: &rank::Ranked,
         doc: &TantivyDocument,
         words: &[QueryWord],
+        highlighter: &Highlighter,
         opts: &SearchOptions,
     ) -> (Hit, Vec<Highlight>) {
         let f = self.index.fields();
         let analyzer = self.index.analyzer();
         let text = first_text(doc, f.text);
         let title = first_text(doc, f.title);
-        let hl: Vec<Highlight> = highlights(analyzer, &text, words);
+        let hl: Vec<Highlight> = highlighter.highlights(analyzer, &text);
         let snip = snippet(&text, &hl, opts.snippet_bytes);
-        let title_hl = highlights(analyzer, &title, words);
+        let title_hl = highlighter.highlights(analyzer, &title);
         let title_highlights = title_hl.iter().map(|h| (h.start, h.end, h.how)).collect();
         let title_matches = matches_of(&title, &title_hl, words);
         let date = date_of(doc, f.date);

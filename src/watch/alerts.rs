@@ -22,6 +22,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::analysis::kept::Kept;
 use crate::analysis::Analyzer;
 use crate::api::Alert;
 use crate::index::{self, Index, IndexError, PendingAlerts, State};
@@ -35,9 +36,10 @@ use super::{log, Watch, WatchError};
 /// in [`Delivered::left_out`] (`recoupe search` finds them all).
 pub const MAX_PER_WATCH: usize = 2000;
 
-/// Passages (and titles) whose analysis the alert step keeps, so that a
-/// passage matched by many watches is analysed once.
-const ANALYSES_KEPT: usize = 50_000;
+/// Passages (and titles) whose analysis a run with a watchlist keeps, so
+/// that a passage is analysed once, by the indexer, however many watches
+/// match it: about 40 MB for a run of 1,000 articles, at most 160 MB.
+pub const ANALYSES_KEPT: usize = 16_384;
 
 /// Threads the watches are shared among, at most.
 const MAX_THREADS: usize = 4;
@@ -142,9 +144,9 @@ fn is_new_match(hit: &Hit, old: &[u64]) -> bool {
     text_new || title_new
 }
 
-/// A watch's alerts and how many matching passages were left out, or why
-/// it could not be checked.
-type Found = Result<(Vec<Alert>, u64), String>;
+/// A watch's alerts: their JSON lines and their number, and how many
+/// matching passages were left out; or why it could not be checked.
+type Found = Result<(Vec<u8>, u64, u64), String>;
 
 /// The alerts of `watch` for the pending run `pending`, searched by
 /// `searcher`; and how many matching passages were left out.
@@ -179,6 +181,8 @@ fn alerts_of(searcher: &Searcher, watch: &Watch, pending: &PendingAlerts) -> Fou
             named.insert(hit.doc.as_str());
         }
     }
+    let mut lines = Vec::new();
+    let mut count = 0;
     let alerts = answer
         .hits
         .iter()
@@ -201,9 +205,20 @@ fn alerts_of(searcher: &Searcher, watch: &Watch, pending: &PendingAlerts) -> Fou
                 watch.label.as_deref(),
                 hit,
             )
-        })
-        .collect();
-    Ok((alerts, left_out))
+        });
+    for alert in alerts {
+        // An alert is plain data: it always serialises (a line that did
+        // not would be cut, not left half-written).
+        let at = lines.len();
+        match serde_json::to_writer(&mut lines, &alert) {
+            Ok(()) => {
+                lines.push(b'\n');
+                count += 1;
+            }
+            Err(_) => lines.truncate(at),
+        }
+    }
+    Ok((lines, count, left_out))
 }
 
 /// The searchers of the watches: the run's alias table, and, for each
@@ -244,7 +259,9 @@ impl Searchers<'_> {
             let mut table = aliases.clone();
             table.merge(extra);
             let index = Index::open(root, analyzer).map_err(|e| e.to_string())?;
-            Searcher::with_aliases(index, table).map_err(|e| e.to_string())
+            Searcher::with_aliases(index, table)
+                .map(|s| s.remembering_passages(ANALYSES_KEPT))
+                .map_err(|e| e.to_string())
         });
     }
 }
@@ -277,10 +294,12 @@ pub fn deliver(
     delivered
         .problems
         .extend(problems.iter().map(ToString::to_string));
-    let base = Searcher::with_aliases(index, aliases.clone()).map_err(|e| IndexError::Corrupt {
-        path: root.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let base = Searcher::with_aliases(index, aliases.clone())
+        .map_err(|e| IndexError::Corrupt {
+            path: root.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .remembering_passages(ANALYSES_KEPT);
     let mut searchers = Searchers {
         root,
         analyzer,
@@ -295,7 +314,9 @@ pub fn deliver(
     }
     let searchers = &searchers;
     let base = &base;
-    let analyses = crate::search::highlight::AnalysisCache::new(ANALYSES_KEPT);
+    // The run's analyses, when the caller keeps them; else kept here.
+    let _keeping = (!base.index().analyzer().is_keeping())
+        .then(|| base.index().analyzer().keeping(Kept::new(ANALYSES_KEPT)));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_THREADS)
@@ -307,19 +328,17 @@ pub fn deliver(
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     scope.spawn(|| {
-                        crate::search::highlight::remembering_analyses(&analyses, || {
-                            let mut done = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some((_, watch)) = watches.get(i) else {
-                                    break done;
-                                };
-                                let found = searchers
-                                    .find(base, watch)
-                                    .and_then(|s| alerts_of(s, watch, pending));
-                                done.push((i, found));
-                            }
-                        })
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((_, watch)) = watches.get(i) else {
+                                break done;
+                            };
+                            let found = searchers
+                                .find(base, watch)
+                                .and_then(|s| alerts_of(s, watch, pending));
+                            done.push((i, found));
+                        }
                     })
                 })
                 .collect();
@@ -338,15 +357,9 @@ pub fn deliver(
         for (i, found) in results {
             let (line, watch) = &watches[i];
             match found {
-                Ok((alerts, left_out)) => {
-                    for alert in &alerts {
-                        // An alert is plain data: it always serialises.
-                        if let Ok(json) = serde_json::to_string(alert) {
-                            lines.extend_from_slice(json.as_bytes());
-                            lines.push(b'\n');
-                        }
-                    }
-                    count += alerts.len() as u64;
+                Ok((alerts, n, left_out)) => {
+                    lines.extend_from_slice(&alerts);
+                    count += n;
                     if left_out > 0 {
                         delivered
                             .left_out
@@ -400,6 +413,8 @@ pub fn index_and_alert(
 ) -> Result<(Summary, Delivered), RunError> {
     let lock = index::lock(root, opts.wait)?;
     let mut delivered = Delivered::default();
+    // What the run analyses, the alert step highlights.
+    let kept = Kept::new(ANALYSES_KEPT);
     let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output], before: bool| {
         let started = std::time::Instant::now();
         match deliver(&lock, root, analyzer.clone(), aliases, outputs) {
@@ -417,10 +432,12 @@ pub fn index_and_alert(
     let watching = super::load(root).map_or(true, |(w, _)| !w.is_empty());
     let run_opts = indexer::Options {
         alerts: watching,
+        analyses: Some(kept.clone()),
         ..opts.clone()
     };
     let summary = indexer::run_locked(&lock, corpus, root, analyzer.clone(), &run_opts, reporter)?;
     if summary.committed && watching {
+        let _keeping = analyzer.keeping(kept);
         step(&mut delivered, outputs, false);
     }
     Ok((summary, delivered))
@@ -473,6 +490,66 @@ mod tests {
         h.extend(crate::copies::sentence_hash(title));
         h.sort_unstable();
         h
+    }
+
+    /// A run the watchlist checks keeps the analyses of the passages it
+    /// writes, exactly as the highlighter would make them; a build keeps
+    /// none (it alerts nothing), and nothing is kept after the run.
+    #[test]
+    fn a_watched_run_hands_the_analyses_of_its_passages_to_the_alert_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (corpus, root) = (tmp.path().join("corpus"), tmp.path().join("index"));
+        std::fs::create_dir_all(&corpus).unwrap();
+        let article = |id: &str, body: &str| {
+            serde_json::json!({"id": id, "title": format!("Kiev, {id}"), "body": body}).to_string()
+        };
+        std::fs::write(
+            corpus.join("a.jsonl"),
+            article("a", "Volodymyr Zelensky a parlé hier à Kiev."),
+        )
+        .unwrap();
+        let analyzer = Arc::new(Analyzer::default());
+        let kept = Kept::new(ANALYSES_KEPT);
+        let opts = indexer::Options {
+            alerts: true,
+            analyses: Some(kept.clone()),
+            ..indexer::Options::default()
+        };
+        let run = || {
+            indexer::run(
+                &corpus,
+                &root,
+                analyzer.clone(),
+                &opts,
+                &mut indexer::Collect::default(),
+            )
+            .unwrap()
+        };
+        assert_eq!(run().added, 1);
+        assert!(kept.is_empty(), "a build keeps nothing");
+        std::fs::write(
+            corpus.join("b.jsonl"),
+            article("b", "Le président Zelensky est arrivé à Bruxelles lundi."),
+        )
+        .unwrap();
+        assert_eq!(run().added, 1);
+        assert!(!analyzer.is_keeping());
+        let searcher = Searcher::new(Index::open(&root, analyzer.clone()).unwrap()).unwrap();
+        let answer = searcher
+            .search("Zelensky", &SearchOptions::default())
+            .unwrap();
+        assert_eq!(answer.hits.len(), 2);
+        for hit in &answer.hits {
+            let mut words = Vec::new();
+            analyzer.analyze(&hit.text, &mut words);
+            match hit.doc.as_str() {
+                "b" => {
+                    assert_eq!(kept.get(&hit.text).as_deref(), Some(&words));
+                    assert!(kept.get(&hit.title).is_some());
+                }
+                _ => assert!(kept.get(&hit.text).is_none(), "a was not written again"),
+            }
+        }
     }
 
     #[test]
