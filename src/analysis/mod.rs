@@ -28,7 +28,7 @@ pub mod segment;
 pub mod stem;
 pub mod tokenizer;
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Arc, RwLock};
 
 use segment::Join;
