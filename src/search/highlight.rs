@@ -159,30 +159,26 @@ impl<'q> Highlighter<'q> {
         // (start, end) -> best highlight so far.
         let mut found: BTreeMap<(usize, usize), Highlight> = BTreeMap::new();
         let mut keep = |w: &Word, qi: usize, how: How, label: &str, weight: f32| {
-            found
-                .entry((w.start, w.end))
-                .and_modify(|old| {
-                    if how < old.how || (how == old.how && weight > old.weight) {
-                        *old = Highlight {
-                            start: w.start,
-                            end: w.end,
-                            word: qi,
-                            how,
-                            label: label.to_string(),
-                            weight,
-                            position: w.position,
-                        };
+            let made = || Highlight {
+                start: w.start,
+                end: w.end,
+                word: qi,
+                how,
+                label: label.to_string(),
+                weight,
+                position: w.position,
+            };
+            match found.entry((w.start, w.end)) {
+                std::collections::btree_map::Entry::Occupied(mut old) => {
+                    let o = old.get();
+                    if how < o.how || (how == o.how && weight > o.weight) {
+                        *old.get_mut() = made();
                     }
-                })
-                .or_insert_with(|| Highlight {
-                    start: w.start,
-                    end: w.end,
-                    word: qi,
-                    how,
-                    label: label.to_string(),
-                    weight,
-                    position: w.position,
-                });
+                }
+                std::collections::btree_map::Entry::Vacant(new) => {
+                    new.insert(made());
+                }
+            }
         };
         for (qi, ai, wi) in starts {
             let alt = &self.query[qi].alts[ai];
