@@ -276,8 +276,18 @@ fn previous_sentences(
 /// Writes `state` as the payload of a commit of its own (no document
 /// changes): how a run's alerts are marked as written.
 pub fn commit_state(index: &Index, state: &State) -> Result<(), IndexError> {
-    let mut writer = merge_writer(index)?;
+    let writer = merge_writer(index)?;
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    commit_with(index, writer, state)
+}
+
+/// Commits what `writer` holds with `state` as the commit's payload, then
+/// waits for the merges it started.
+fn commit_with(
+    index: &Index,
+    mut writer: IndexWriter<TantivyDocument>,
+    state: &State,
+) -> Result<(), IndexError> {
     let payload = serde_json::to_string(state).map_err(|e| IndexError::Corrupt {
         path: index.dir().to_path_buf(),
         reason: e.to_string(),
@@ -467,7 +477,7 @@ pub fn run_locked(
     }
 
     let fields = index.fields();
-    let mut writer: IndexWriter<TantivyDocument> =
+    let writer: IndexWriter<TantivyDocument> =
         index.writer(threads(opts), opts.memory.max(threads(opts) * (16 << 20)))?;
     if incremental {
         // Merge only the small segments of earlier runs: merging the large
@@ -713,20 +723,7 @@ pub fn run_locked(
                 edited: previous_sentences(&index, &searcher, &replaced)?,
             });
         }
-        let mut commit = writer
-            .prepare_commit()
-            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
-        let payload = serde_json::to_string(&state).map_err(|e| IndexError::Corrupt {
-            path: index.dir().to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        commit.set_payload(&payload);
-        commit
-            .commit()
-            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
-        writer
-            .wait_merging_threads()
-            .map_err(|e| IndexError::tantivy(index.dir(), e))?;
+        commit_with(&index, writer, &state)?;
         if !incremental {
             // The build's threads, and their caches, are gone: the merges
             // run in a writer of their own, with the least memory.
