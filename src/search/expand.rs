@@ -408,6 +408,9 @@ impl Aliases {
         let table: Vec<Vec<String>> = table.groups.iter().map(|g| g.names.clone()).collect();
         let mut by_word: std::collections::HashMap<String, Vec<(usize, usize)>> =
             Default::default();
+        // Names share words (`al`, `Abou`, `Mohammed`): each word's keys
+        // are computed once.
+        let mut keys_of: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
         for (g, group) in table.iter().enumerate() {
             for (n, name) in group.iter().enumerate() {
                 let mut exacts: Vec<String> = analyzer
@@ -418,8 +421,11 @@ impl Aliases {
                 exacts.sort_unstable();
                 exacts.dedup();
                 for exact in exacts {
-                    for key in lookup_keys(&exact) {
-                        let entry = by_word.entry(key).or_default();
+                    let keys = keys_of
+                        .entry(exact)
+                        .or_insert_with_key(|exact| lookup_keys(exact));
+                    for key in keys.iter() {
+                        let entry = by_word.entry(key.clone()).or_default();
                         if entry.last() != Some(&(g, n)) {
                             entry.push((g, n));
                         }
