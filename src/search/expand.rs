@@ -67,9 +67,11 @@ pub struct Spelling {
     pub initial: u64,
 }
 
-/// Answers of the vocabulary entries remembered past this many, for a
-/// long-lived searcher: then forgotten all at once.
-const REMEMBERED: usize = 100_000;
+/// Vocabulary answers a searcher remembers, per kind, before forgetting
+/// them all at once: a watchlist of 1,000 names asks about 3,000 name
+/// keys; a long-lived server's memory stays bounded (a key's spellings
+/// are a few kilobytes at most).
+const REMEMBERED: usize = 10_000;
 
 /// What the vocabulary answered, remembered for the next queries of the
 /// same searcher (whose index does not change under it): a query asks
