@@ -9,6 +9,7 @@ pub mod copies;
 pub mod corpus;
 pub mod index;
 pub mod indexer;
+pub mod kept;
 pub mod names;
 pub mod schema;
 pub mod search;

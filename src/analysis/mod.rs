@@ -23,7 +23,6 @@
 //! the original text (for an elided word, the word without its `l'`).
 
 pub mod fold;
-pub mod kept;
 pub mod segment;
 pub mod stem;
 pub mod tokenizer;
@@ -90,13 +89,16 @@ pub struct Analyzer {
     stemmer: stem::Stemmer,
     /// Where the analyses of the tokenizers and the highlighter are kept
     /// while a caller asks for it ([`Analyzer::keeping`]).
-    kept: RwLock<Option<Arc<kept::Kept>>>,
+    kept: RwLock<Option<Arc<Analyses>>>,
 }
+
+/// Analyses kept by text ([`Analyzer::keeping`]).
+pub type Analyses = crate::kept::Kept<String, Vec<Word>>;
 
 /// Restores what an analyzer kept before, when dropped.
 pub struct Keeping<'a> {
     analyzer: &'a Analyzer,
-    before: Option<Arc<kept::Kept>>,
+    before: Option<Arc<Analyses>>,
 }
 
 impl Drop for Keeping<'_> {
@@ -138,7 +140,7 @@ impl Analyzer {
         }
     }
 
-    fn kept_slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<kept::Kept>>> {
+    fn kept_slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<Analyses>>> {
         // A plain pointer swap: a panic cannot leave it half-written.
         self.kept.write().unwrap_or_else(|e| e.into_inner())
     }
@@ -146,7 +148,7 @@ impl Analyzer {
     /// While the returned guard lives, the texts analysed for indexing and
     /// highlighting are kept in `kept`, and a text kept there is not
     /// analysed again ([`Analyzer::kept_words`]).
-    pub fn keeping(&self, kept: Arc<kept::Kept>) -> Keeping<'_> {
+    pub fn keeping(&self, kept: Arc<Analyses>) -> Keeping<'_> {
         let before = self.kept_slot().replace(kept);
         Keeping {
             analyzer: self,

@@ -97,7 +97,7 @@ pub struct Options {
     /// Where a run that records its change for the watchlist keeps the
     /// analyses of the texts it writes, for the alert step to highlight
     /// them without analysing them again.
-    pub analyses: Option<Arc<crate::analysis::kept::Kept>>,
+    pub analyses: Option<Arc<crate::analysis::Analyses>>,
 }
 
 impl Default for Options {

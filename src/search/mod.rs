@@ -264,15 +264,7 @@ pub struct Searcher {
     remembered: expand::Remembered,
     /// The stored passages kept for the next queries, when asked
     /// ([`Searcher::remembering_passages`]).
-    passages: Option<Passages>,
-}
-
-/// Stored passages by address, up to a number of them.
-struct Passages {
-    by_address: std::sync::Mutex<
-        rustc_hash::FxHashMap<tantivy::DocAddress, std::sync::Arc<TantivyDocument>>,
-    >,
-    capacity: usize,
+    passages: Option<std::sync::Arc<crate::kept::Kept<tantivy::DocAddress, TantivyDocument>>>,
 }
 
 /// BM25 statistics of the index, with the average passage length scaled
@@ -646,10 +638,7 @@ impl Searcher {
     /// next queries: for callers that show the same passages for many
     /// queries, as the watchlist's alerts do.
     pub fn remembering_passages(mut self, capacity: usize) -> Searcher {
-        self.passages = Some(Passages {
-            by_address: Default::default(),
-            capacity,
-        });
+        self.passages = Some(crate::kept::Kept::new(capacity));
         self
     }
 
@@ -658,21 +647,12 @@ impl Searcher {
         &self,
         address: tantivy::DocAddress,
     ) -> tantivy::Result<std::sync::Arc<TantivyDocument>> {
-        let Some(kept) = &self.passages else {
-            return Ok(std::sync::Arc::new(
-                self.searcher.doc::<TantivyDocument>(address)?,
-            ));
-        };
-        // The map holds finished documents only: a panic cannot leave one
-        // half-written.
-        let lock = || kept.by_address.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(doc) = lock().get(&address) {
-            return Ok(doc.clone());
+        if let Some(doc) = self.passages.as_ref().and_then(|k| k.get(&address)) {
+            return Ok(doc);
         }
         let doc = std::sync::Arc::new(self.searcher.doc::<TantivyDocument>(address)?);
-        let mut map = lock();
-        if map.len() < kept.capacity {
-            map.insert(address, doc.clone());
+        if let Some(kept) = &self.passages {
+            kept.keep(&address, &doc);
         }
         Ok(doc)
     }

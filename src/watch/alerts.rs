@@ -22,8 +22,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::kept::Kept;
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyses, Analyzer};
 use crate::api::Alert;
 use crate::index::{self, Index, IndexError, PendingAlerts, State};
 use crate::indexer::{self, Reporter, RunError, Summary};
@@ -315,8 +314,11 @@ pub fn deliver(
     let searchers = &searchers;
     let base = &base;
     // The run's analyses, when the caller keeps them; else kept here.
-    let _keeping = (!base.index().analyzer().is_keeping())
-        .then(|| base.index().analyzer().keeping(Kept::new(ANALYSES_KEPT)));
+    let _keeping = (!base.index().analyzer().is_keeping()).then(|| {
+        base.index()
+            .analyzer()
+            .keeping(Analyses::new(ANALYSES_KEPT))
+    });
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_THREADS)
@@ -414,7 +416,7 @@ pub fn index_and_alert(
     let lock = index::lock(root, opts.wait)?;
     let mut delivered = Delivered::default();
     // What the run analyses, the alert step highlights.
-    let kept = Kept::new(ANALYSES_KEPT);
+    let kept = Analyses::new(ANALYSES_KEPT);
     let step = |delivered: &mut Delivered, outputs: &mut [&mut dyn Output], before: bool| {
         let started = std::time::Instant::now();
         match deliver(&lock, root, analyzer.clone(), aliases, outputs) {
@@ -509,7 +511,7 @@ mod tests {
         )
         .unwrap();
         let analyzer = Arc::new(Analyzer::default());
-        let kept = Kept::new(ANALYSES_KEPT);
+        let kept = Analyses::new(ANALYSES_KEPT);
         let opts = indexer::Options {
             alerts: true,
             analyses: Some(kept.clone()),
