@@ -660,6 +660,30 @@ impl Index {
         &self.root
     }
 
+    /// A file the engine saved beside the index to start faster
+    /// ([`Index::write_cache`]), if there is one.
+    pub fn read_cache(&self, name: &str) -> Option<Vec<u8>> {
+        fs::read(self.root.join(name)).ok()
+    }
+
+    /// Saves `bytes` as `name` in the index folder, for later starts: what
+    /// can always be computed again, never what the index needs. Written
+    /// whole under another name then renamed, so a reader sees the old file
+    /// or the new one. Best effort: a read-only index folder only means it
+    /// is computed at every start.
+    pub fn write_cache(&self, name: &str, bytes: &[u8]) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tmp = self
+            .root
+            .join(format!("{name}.{}-{nanos}.tmp", std::process::id()));
+        if fs::write(&tmp, bytes).is_err() || fs::rename(&tmp, self.root.join(name)).is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+
     /// The folder of this generation.
     pub fn dir(&self) -> &Path {
         &self.dir

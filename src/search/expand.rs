@@ -35,10 +35,12 @@ use tantivy::schema::Field;
 use tantivy::DocSet;
 use tantivy::Term;
 
+use super::alias_keys::{self, lookup_keys, AliasKeys};
 use super::plan::{self, Alt, How, QueryWord};
 use super::rank::RankParams;
 use super::syntax::{Clause, Occur};
 use crate::analysis::{Analyzer, Word};
+use crate::index::Index;
 use crate::names::{self, AliasTable};
 use crate::terms::{self, acronym_term, is_exact_term, name_prefix, name_term, NAME_MARK};
 
@@ -325,7 +327,7 @@ struct AliasName {
     articles: Vec<bool>,
     /// Every word as written, article included: what passages must hold.
     written: Vec<Word>,
-    /// The lookup keys of its first word ([`lookup_keys`]).
+    /// The lookup keys of its first word ([`alias_keys::lookup_keys`]).
     first_keys: Vec<String>,
 }
 
@@ -361,25 +363,17 @@ pub struct Aliases {
     /// its place among the analysed names (a name with no word has none).
     groups: Vec<std::sync::OnceLock<AnalysedGroup>>,
     analyzer: Arc<Analyzer>,
-    /// (group, name) by every word of the name: its exact form (as an
-    /// acronym term, so that it cannot meet a spelling key) and its
-    /// spelling keys. The first word of an analysed name is one of them, so
-    /// a query word meets every name it may stand for ([`names::closeness`]
-    /// accepts only words that share a key), and a few it does not, which
-    /// [`names_it`] turns away.
-    by_word: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    /// (group, name) by every word of the name, under its lookup keys
+    /// ([`alias_keys::lookup_keys`]). The first word of an analysed name is
+    /// one of them, so a query word meets every name it may stand for
+    /// ([`names::closeness`] accepts only words that share a key), and a few
+    /// it does not, which [`names_it`] turns away.
+    keys: AliasKeys,
 }
 
 /// The names of a group that have words, and for each name of the table,
 /// its place among them.
 type AnalysedGroup = (Vec<AliasName>, Vec<Option<usize>>);
-
-/// The lookup keys of a word in [`Aliases::by_word`].
-fn lookup_keys(exact: &str) -> Vec<String> {
-    let mut keys = vec![acronym_term(exact)];
-    keys.extend(names::spelling_keys(exact));
-    keys
-}
 
 fn alias_name(name: &str, analyzer: &Analyzer) -> Option<AliasName> {
     let clause = Clause {
@@ -406,40 +400,26 @@ fn alias_name(name: &str, analyzer: &Analyzer) -> Option<AliasName> {
 }
 
 impl Aliases {
-    pub fn new(table: &AliasTable, analyzer: Arc<Analyzer>) -> Aliases {
+    /// The table's names, keyed as `analyzer` reads them: the keys saved
+    /// beside `index` when they were made from this table by this binary,
+    /// else computed (and saved for the next start).
+    pub fn new(table: &AliasTable, analyzer: Arc<Analyzer>, index: &Index) -> Aliases {
         let table: Vec<Vec<String>> = table.groups.iter().map(|g| g.names.clone()).collect();
-        let mut by_word: std::collections::HashMap<String, Vec<(usize, usize)>> =
-            Default::default();
-        // Names share words (`al`, `Abou`, `Mohammed`): each word's keys
-        // are computed once.
-        let mut keys_of: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
-        for (g, group) in table.iter().enumerate() {
-            for (n, name) in group.iter().enumerate() {
-                let mut exacts: Vec<String> = analyzer
-                    .exact_words(name)
-                    .into_iter()
-                    .map(|w| w.exact)
-                    .collect();
-                exacts.sort_unstable();
-                exacts.dedup();
-                for exact in exacts {
-                    let keys = keys_of
-                        .entry(exact)
-                        .or_insert_with_key(|exact| lookup_keys(exact));
-                    for key in keys.iter() {
-                        let entry = by_word.entry(key.clone()).or_default();
-                        if entry.last() != Some(&(g, n)) {
-                            entry.push((g, n));
-                        }
-                    }
-                }
+        let stamp = alias_keys::stamp(&table);
+        let saved =
+            stamp.and_then(|stamp| AliasKeys::read(index.read_cache(alias_keys::FILE)?, stamp));
+        let keys = saved.unwrap_or_else(|| {
+            let keys = AliasKeys::build(&table, &analyzer, stamp.unwrap_or(0));
+            if stamp.is_some() {
+                index.write_cache(alias_keys::FILE, keys.bytes());
             }
-        }
+            keys
+        });
         Aliases {
             groups: table.iter().map(|_| Default::default()).collect(),
             table,
             analyzer,
-            by_word,
+            keys,
         }
     }
 
@@ -465,12 +445,8 @@ impl Aliases {
     /// group, analysed.
     fn candidates(&self, word: &Word) -> Vec<(&[AliasName], &AliasName)> {
         let keys = lookup_keys(&word.exact);
-        let mut found: Vec<(usize, usize)> = keys
-            .iter()
-            .filter_map(|k| self.by_word.get(k))
-            .flatten()
-            .copied()
-            .collect();
+        let mut found: Vec<(usize, usize)> =
+            keys.iter().flat_map(|k| self.keys.names_of(k)).collect();
         found.sort_unstable();
         found.dedup();
         let same_key = |name: &AliasName| name.first_keys.iter().any(|k| keys.contains(k));

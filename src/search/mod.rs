@@ -7,6 +7,7 @@
 //! ranking stages that [`rank`] describes (query, collect, features, order,
 //! present); [`highlight`] marks what matched in the stored passage text.
 
+pub mod alias_keys;
 pub mod expand;
 pub mod highlight;
 pub mod plan;
@@ -617,7 +618,7 @@ impl Searcher {
         aliases: crate::names::AliasTable,
     ) -> Result<Searcher, SearchError> {
         let searcher = index.reader()?.searcher();
-        let aliases = expand::Aliases::new(&aliases, index.analyzer().clone());
+        let aliases = expand::Aliases::new(&aliases, index.analyzer().clone(), &index);
         Ok(Searcher {
             index,
             searcher,

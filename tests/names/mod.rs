@@ -320,6 +320,39 @@ fn alias_file_from_the_command_line_and_environment() {
 }
 
 #[test]
+fn the_alias_keys_saved_beside_the_index_give_the_answers_computed_ones_do() {
+    let env = crate::util::TestEnv::with_samples();
+    let first = env.run(&["search", "--json", "Joulani"]);
+    first.expect_code(0);
+    assert!(first.stdout.contains("Charaa"), "{}", first.stdout);
+    let saved = env.index.join("aliases.keys");
+    let bytes = std::fs::read(&saved).expect("the first search saves the alias keys");
+    // Read back: the same answer.
+    let again = env.run(&["search", "--json", "Joulani"]);
+    assert_eq!(again.stdout, first.stdout);
+    // A damaged file is ignored and written again.
+    std::fs::write(&saved, b"RAK1 not a table").unwrap();
+    let damaged = env.run(&["search", "--json", "Joulani"]);
+    assert_eq!(damaged.stdout, first.stdout);
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+    // Another alias table is not answered from this one's keys, and the
+    // shipped table's keys are made again after it.
+    let mine = env.root().join("mine.txt");
+    std::fs::write(&mine, "Joulani = Lattaquié\n").unwrap();
+    let other = env.run(&[
+        "search",
+        "--json",
+        "--aliases",
+        &mine.display().to_string(),
+        "Lattaquié",
+    ]);
+    other.expect_code(0);
+    assert!(other.stdout.contains("Charaa"), "{}", other.stdout);
+    env.run(&["search", "--json", "Lattaquié"]).expect_code(1);
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+}
+
+#[test]
 fn variants_speak_the_users_language() {
     let env = crate::util::TestEnv::new();
     std::fs::copy(
