@@ -82,8 +82,8 @@ pub fn parse_aliases(text: &str, origin: &str) -> (AliasTable, Vec<AliasError>) 
             continue;
         }
         match parse_group(content) {
-            Ok(names) => {
-                let joined_with = joiner.add(AliasGroup { names, line });
+            Ok((names, ids)) => {
+                let joined_with = joiner.add(AliasGroup { names, line }, ids);
                 if !joined_with.is_empty() {
                     let lines: Vec<String> = joined_with.iter().map(|l| l.to_string()).collect();
                     errors.push(error(format!(
@@ -99,8 +99,9 @@ pub fn parse_aliases(text: &str, origin: &str) -> (AliasTable, Vec<AliasError>) 
     (table, errors)
 }
 
-/// Splits one non-comment line into names, or explains what is wrong.
-fn parse_group(content: &str) -> Result<Vec<String>, String> {
+/// Splits one non-comment line into names and their [`identity`], or
+/// explains what is wrong.
+fn parse_group(content: &str) -> Result<(Vec<String>, Vec<String>), String> {
     if content.chars().any(char::is_control) {
         return Err("control character in the line".to_string());
     }
@@ -123,7 +124,7 @@ fn parse_group(content: &str) -> Result<Vec<String>, String> {
     if names.len() < 2 {
         return Err("a group needs at least two different names separated by ` = `".to_string());
     }
-    Ok(names)
+    Ok((names, seen))
 }
 
 /// The form under which two names are the same: the analyzer's case and
@@ -149,7 +150,8 @@ impl AliasTable {
     pub fn merge(&mut self, other: AliasTable) {
         let mut joiner = Joiner::new(self);
         for group in other.groups {
-            joiner.add(group);
+            let ids = group.names.iter().map(|n| identity(n)).collect();
+            joiner.add(group, ids);
         }
     }
 }
@@ -169,10 +171,9 @@ impl<'a> Joiner<'a> {
         Joiner { table, index }
     }
 
-    /// Adds one group; returns the lines of the existing groups it was joined
-    /// with (empty when it is new).
-    fn add(&mut self, group: AliasGroup) -> Vec<usize> {
-        let ids: Vec<String> = group.names.iter().map(|n| identity(n)).collect();
+    /// Adds one group whose names have identities `ids`; returns the lines
+    /// of the existing groups it was joined with (empty when it is new).
+    fn add(&mut self, group: AliasGroup, ids: Vec<String>) -> Vec<usize> {
         let mut hits: Vec<usize> = ids
             .iter()
             .filter_map(|id| self.index.get(id).copied())
