@@ -918,27 +918,36 @@ impl Searcher {
             && counted.len() <= p.coordination_max_words
             && !(question && p.questions_by_score);
         let counted_spellings = spellings_to_count(&words);
-        // Copies that collapse leave fewer hits than collected: collect
-        // again, four times more, until the page is full or every match
-        // was seen (rare: most pages need one pass).
+        // Copies that collapse leave fewer hits than ranked: rank again,
+        // four times more, until the page is full or every match was seen
+        // (rare: most pages need one pass). The matches are collected once,
+        // for the largest pool: the collector's order is total, so the best
+        // `n` of that list are the best `n` a smaller collection would keep,
+        // and a corpus where every passage has copies does not pay a full
+        // pass over its matches for every pool.
+        let most = if opts.collapse_copies {
+            wanted.saturating_mul(16)
+        } else {
+            wanted
+        };
+        let rank::Collected { best, tally } = self.collect(
+            &query,
+            &words,
+            &counted,
+            &counted_spellings,
+            coordinate,
+            &SearchOptions {
+                limit: most,
+                ..opts.clone()
+            },
+        )?;
         let mut pool = wanted;
         let highlighter = Highlighter::new(&words);
-        let (ranked, tally) = loop {
-            let pool_opts = SearchOptions {
-                limit: pool,
-                ..opts.clone()
-            };
-            let rank::Collected { best, tally } = self.collect(
-                &query,
-                &words,
-                &counted,
-                &counted_spellings,
-                coordinate,
-                &pool_opts,
-            )?;
+        let ranked = loop {
+            let best = &best[..self.collected(pool, opts).min(best.len())];
             let seen_all = best.len() as u64 >= tally.passages;
             let mut scored = Vec::with_capacity(best.len());
-            for r in &best {
+            for r in best {
                 let doc = self.passage(r.address)?;
                 let (hit, hl) = self.hit(r, &doc, &words, &highlighter, opts);
                 let features = self.features(r.key, &hl, &words, &counted);
@@ -950,7 +959,7 @@ impl Searcher {
                 (h, address)
             });
             if !opts.collapse_copies {
-                break (ranked.map(|(h, _)| h).collect::<Vec<Hit>>(), tally);
+                break ranked.map(|(h, _)| h).collect::<Vec<Hit>>();
             }
             let ranked = self.collapse(ranked, wanted, opts.group_articles)?;
             let shown = if opts.group_articles {
@@ -962,8 +971,8 @@ impl Searcher {
             } else {
                 ranked.len()
             };
-            if shown >= wanted || seen_all || pool >= wanted.saturating_mul(16) {
-                break (ranked, tally);
+            if shown >= wanted || seen_all || pool >= most {
+                break ranked;
             }
             pool = pool.saturating_mul(4);
         };
@@ -1150,6 +1159,17 @@ impl Searcher {
         }
     }
 
+    /// How many passages the collect stage keeps for a page of `limit`
+    /// hits: the candidates the ranking policy re-ranks, for more passages
+    /// when grouping by article.
+    fn collected(&self, limit: usize, opts: &SearchOptions) -> usize {
+        match limit {
+            0 => 0,
+            n if opts.group_articles => self.params.candidates(n.saturating_mul(GROUP_POOL)),
+            n => self.params.candidates(n),
+        }
+    }
+
     /// Stage 2: the best candidates by the collector's key.
     fn collect(
         &self,
@@ -1193,11 +1213,7 @@ impl Searcher {
                     alt_query(searched_field(&f, alt), alt).weight(unscored())
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?,
-            limit: match opts.limit {
-                0 => 0,
-                n if opts.group_articles => p.candidates(n.saturating_mul(GROUP_POOL)),
-                n => p.candidates(n),
-            },
+            limit: self.collected(opts.limit, opts),
             order: KeyOrder {
                 date_first: opts.sort == Sort::Date,
                 literal: p.literal_first && coordinate,
