@@ -361,3 +361,43 @@ fn copies_of_a_dispatch_show_once_with_the_articles_that_repeat_it() {
     let out = env.run(&["search", "Qamichli"]);
     assert!(out.stdout.contains("also in 2 articles"), "{}", out.stdout);
 }
+
+#[test]
+fn a_page_is_filled_past_many_copies_of_the_best_passage() {
+    // Thirty copies of one dispatch rank above three other articles: the
+    // first pools hold nothing but copies, and the page must still show
+    // the dispatch once and the three others after it.
+    let dispatch = "Qamichli : des tirs ont été signalés à Qamichli dans la nuit de lundi. \
+                    Les habitants joints par téléphone décrivent des explosions répétées.";
+    let mut records: Vec<Value> = (0..30)
+        .map(|i| article(&format!("copy{i:02}"), "2025-01-10", &[dispatch]))
+        .collect();
+    for (id, text) in [
+        (
+            "other1",
+            "La route vers Qamichli a été coupée par des barrages improvisés.",
+        ),
+        (
+            "other2",
+            "Les écoles de Qamichli resteront fermées jusqu'à la fin de la semaine.",
+        ),
+        (
+            "other3",
+            "Un convoi humanitaire est arrivé à Qamichli après trois jours de route.",
+        ),
+    ] {
+        records.push(article(id, "2025-01-09", &[text]));
+    }
+    let env = TestEnv::new();
+    env.write_jsonl("d.jsonl", &records);
+    env.index_json(0);
+    let (hits, s) = summary(&env, &["-n", "4", "Qamichli"]);
+    assert_eq!(counts(&s), (33, 33), "every copy still counts");
+    let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
+    assert_eq!(docs.len(), 4, "{docs:?}");
+    assert!(docs[0].starts_with("copy"), "{docs:?}");
+    assert_eq!(hits[0]["copies_total"], 29, "{}", hits[0]);
+    let mut others: Vec<&str> = docs[1..].to_vec();
+    others.sort();
+    assert_eq!(others, ["other1", "other2", "other3"]);
+}
