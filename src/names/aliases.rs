@@ -69,18 +69,12 @@ pub fn parse_aliases(text: &str, origin: &str) -> (AliasTable, Vec<AliasError>) 
     let mut table = AliasTable::default();
     let mut joiner = Joiner::new(&mut table);
     let mut errors = Vec::new();
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    for (index, raw_line) in text.lines().enumerate() {
-        let line = index + 1;
+    for (line, content) in group_lines(text) {
         let error = |reason: String| AliasError {
             origin: origin.to_string(),
             line,
             reason,
         };
-        let content = raw_line.split('#').next().unwrap_or("").trim();
-        if content.is_empty() {
-            continue;
-        }
         match parse_group(content) {
             Ok((names, ids)) => {
                 let joined_with = joiner.add(AliasGroup { names, line }, ids);
@@ -105,22 +99,28 @@ pub fn parse_aliases(text: &str, origin: &str) -> (AliasTable, Vec<AliasError>) 
 /// most of the cost of reading a table, and the shipped one is read at
 /// every start.
 pub fn parse_clean(text: &str) -> AliasTable {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let groups = text
-        .lines()
-        .enumerate()
-        .filter_map(|(index, raw_line)| {
-            let content = raw_line.split('#').next().unwrap_or("").trim();
-            (!content.is_empty()).then(|| AliasGroup {
-                names: content
-                    .split('=')
-                    .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect(),
-                line: index + 1,
-            })
+    let groups = group_lines(text)
+        .map(|(line, content)| AliasGroup {
+            names: content.split('=').map(name_as_written).collect(),
+            line,
         })
         .collect();
     AliasTable { groups }
+}
+
+/// The lines of a file that hold a group: (1-based line, content without
+/// its comment, trimmed). A byte-order mark is skipped.
+fn group_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    text.lines().enumerate().filter_map(|(index, raw_line)| {
+        let content = raw_line.split('#').next().unwrap_or("").trim();
+        (!content.is_empty()).then_some((index + 1, content))
+    })
+}
+
+/// A name between two `=`, trimmed, its runs of spaces made one.
+fn name_as_written(part: &str) -> String {
+    part.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Splits one non-comment line into names and their [`identity`], or
@@ -132,7 +132,7 @@ fn parse_group(content: &str) -> Result<(Vec<String>, Vec<String>), String> {
     let mut names: Vec<String> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for part in content.split('=') {
-        let name = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = name_as_written(part);
         if name.is_empty() {
             return Err("empty name (two `=` in a row, or `=` at an end of the line)".to_string());
         }

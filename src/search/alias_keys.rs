@@ -169,13 +169,10 @@ impl AliasKeys {
             .keys_at()?
             .checked_add(key_bytes)?
             .checked_add(entry_count.checked_mul(8)?)?;
-        let ordered = |end: &dyn Fn(usize) -> Option<usize>| {
-            (0..count).all(|i| matches!((end(i), end(i + 1)), (Some(a), Some(b)) if a <= b))
-        };
-        (size == keys.bytes.len()
-            && ordered(&|i| keys.key_end(i))
-            && ordered(&|i| keys.entry_end(i)))
-        .then_some(keys)
+        let ordered = (0..count).all(|i| {
+            keys.key_end(i) <= keys.key_end(i + 1) && keys.entry_end(i) <= keys.entry_end(i + 1)
+        });
+        (size == keys.bytes.len() && ordered).then_some(keys)
     }
 
     /// The file's bytes, to save.
