@@ -82,17 +82,18 @@ const REMEMBERED: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct Remembered {
     /// [`Vocabulary::spellings`], by name key.
-    spellings: std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<Spelling>>>>,
+    spellings: Memo<Arc<Vec<Spelling>>>,
     /// [`Vocabulary::written_as_name`], by spelling.
-    names: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    names: Memo<bool>,
+    /// [`Vocabulary::close_spellings`], by word.
+    close: Memo<Arc<Vec<(String, f32)>>>,
 }
 
+/// One of [`Remembered`]'s maps, shared by the searcher's threads.
+type Memo<V> = std::sync::Mutex<std::collections::HashMap<String, V>>;
+
 /// `map`'s answer for `key`, or `answer()` remembered there.
-fn remembered<V: Clone>(
-    map: &std::sync::Mutex<std::collections::HashMap<String, V>>,
-    key: &str,
-    answer: impl FnOnce() -> V,
-) -> V {
+fn remembered<V: Clone>(map: &Memo<V>, key: &str, answer: impl FnOnce() -> V) -> V {
     // The maps hold finished answers only: a panic cannot leave one
     // half-written.
     let lock = || map.lock().unwrap_or_else(|e| e.into_inner());
@@ -225,6 +226,33 @@ impl Vocabulary<'_> {
             return false;
         }
         remembered(&self.remembered.names, &s.text, || self.count_as_name(s))
+    }
+
+    /// The corpus spellings of `base` (an exact word) close enough to it,
+    /// each with its closeness, closest first, at most [`MAX_VARIANTS`]: a
+    /// spelling counts only when the corpus writes it as a name
+    /// ([`Vocabulary::written_as_name`]). Remembered by word: the queries of
+    /// a watchlist share many first names.
+    pub fn close_spellings(&self, base: &str) -> Arc<Vec<(String, f32)>> {
+        remembered(&self.remembered.close, base, || {
+            let mut found: Vec<(String, f32)> = Vec::new();
+            for key in names::spelling_keys(base) {
+                for spelling in self.spellings(&key).iter() {
+                    if spelling.text == base || found.iter().any(|(s, _)| *s == spelling.text) {
+                        continue;
+                    }
+                    let Some(c) = names::closeness(base, &spelling.text) else {
+                        continue;
+                    };
+                    if self.written_as_name(spelling) {
+                        found.push((spelling.text.clone(), c));
+                    }
+                }
+            }
+            found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            found.truncate(MAX_VARIANTS);
+            Arc::new(found)
+        })
     }
 
     fn count_as_name(&self, s: &Spelling) -> bool {
@@ -884,36 +912,18 @@ fn by_frequency(word: &mut QueryWord, vocab: &Vocabulary, p: &RankParams) {
     }
 }
 
-/// Adds the corpus spellings of `word` close enough to it.
-///
-/// A spelling counts only when the corpus writes it as a name
-/// ([`Vocabulary::written_as_name`]); an acronym typed in capitals has no
-/// spelling variants (`PKK` is not `PCC`). Each variant weighs its
-/// closeness (see [`share_rarity`] for how rarity is then shared).
+/// Adds the corpus spellings of `word` close enough to it
+/// ([`Vocabulary::close_spellings`]), each weighing its closeness (see
+/// [`share_rarity`] for how rarity is then shared). An acronym typed in
+/// capitals has no spelling variants (`PKK` is not `PCC`).
 fn variants(word: &mut QueryWord, vocab: &Vocabulary, weight: f32, how: How, label: Option<&str>) {
     if !word.is_single() || word.words[0].is_number() || word.words[0].acronym {
         return;
     }
-    let base = word.words[0].exact.clone();
-    let mut found: Vec<(String, f32)> = Vec::new();
-    for key in names::spelling_keys(&base) {
-        for spelling in vocab.spellings(&key).iter() {
-            if spelling.text == base || found.iter().any(|(s, _)| *s == spelling.text) {
-                continue;
-            }
-            let Some(c) = names::closeness(&base, &spelling.text) else {
-                continue;
-            };
-            if vocab.written_as_name(spelling) {
-                found.push((spelling.text.clone(), c));
-            }
-        }
-    }
-    found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    found.truncate(MAX_VARIANTS);
-    for (spelling, c) in found {
+    let found = vocab.close_spellings(&word.words[0].exact);
+    for (spelling, c) in found.iter() {
         let label = label.map_or_else(|| spelling.clone(), str::to_string);
-        push_alt(word, Alt::single(spelling, weight * c, how, label));
+        push_alt(word, Alt::single(spelling.clone(), weight * c, how, label));
     }
 }
 
