@@ -44,7 +44,7 @@ pub const ANALYSES_KEPT: usize = 16_384;
 const MAX_THREADS: usize = 4;
 
 /// Where a run's alerts go besides the log.
-pub trait Output {
+pub trait Output: Send {
     /// Writes run `run`'s alert lines (each ending with a line break).
     /// Called again with the same run when an earlier try was cut short.
     fn write_run(&mut self, run: u64, lines: &[u8]) -> io::Result<()>;
@@ -69,7 +69,7 @@ impl Output for FileOutput {
 /// its write and its second commit is written again.
 pub struct StreamOutput<W: Write>(pub W);
 
-impl<W: Write> Output for StreamOutput<W> {
+impl<W: Write + Send> Output for StreamOutput<W> {
     fn write_run(&mut self, _run: u64, lines: &[u8]) -> io::Result<()> {
         self.0.write_all(lines)?;
         self.0.flush()
@@ -376,18 +376,28 @@ pub fn deliver(
                 )),
             }
         }
+        // The log and the outputs are written side by side: each is synced,
+        // and the run stays pending until both are done.
         let log_path = log::path(root);
-        log::write_run(&log_path, pending.run, &lines).map_err(|source| AlertError::Write {
+        let (logged, sent) = std::thread::scope(|scope| {
+            let logged = scope.spawn(|| log::write_run(&log_path, pending.run, &lines));
+            let sent = outputs.iter_mut().try_for_each(|out| {
+                out.write_run(pending.run, &lines)
+                    .map_err(|source| AlertError::Write {
+                        name: out.name(),
+                        source,
+                    })
+            });
+            let logged = logged
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the log's writer stopped")));
+            (logged, sent)
+        });
+        logged.map_err(|source| AlertError::Write {
             name: log_path.display().to_string(),
             source,
         })?;
-        for out in outputs.iter_mut() {
-            out.write_run(pending.run, &lines)
-                .map_err(|source| AlertError::Write {
-                    name: out.name(),
-                    source,
-                })?;
-        }
+        sent?;
         delivered.alerts += count;
         delivered.runs.push(pending.run);
     }
