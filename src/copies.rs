@@ -40,47 +40,50 @@ pub fn signature(text: &str) -> Vec<u64> {
     let folded = fold_str(text);
     let mut out: Vec<u64> = Vec::new();
     let mut all_words = 0usize;
-    let mut whole = String::new();
+    let mut joined = String::new();
     for sentence in folded.split(SENTENCE_ENDS) {
-        let words: Vec<&str> = sentence
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        all_words += words.len();
-        for w in &words {
-            if !whole.is_empty() {
-                whole.push(' ');
-            }
-            whole.push_str(w);
-        }
-        if words.len() >= MIN_WORDS {
-            let h = xxhash_rust::xxh3::xxh3_64(words.join(" ").as_bytes());
+        let words = join_words(sentence, &mut joined);
+        all_words += words;
+        if words >= MIN_WORDS {
+            let h = xxhash_rust::xxh3::xxh3_64(joined.as_bytes());
             if !out.contains(&h) {
                 out.push(h);
             }
         }
     }
+    // Sentence ends are not word characters: the whole text's words are
+    // its sentences' words, in order.
     if out.is_empty() && all_words >= MIN_WORDS {
-        out.push(xxhash_rust::xxh3::xxh3_64(whole.as_bytes()));
+        join_words(&folded, &mut joined);
+        out.push(xxhash_rust::xxh3::xxh3_64(joined.as_bytes()));
     }
     out
+}
+
+/// Writes the words of folded `text` into `joined`, one space apart, and
+/// says how many there are: the normal form a sentence is hashed in.
+fn join_words(text: &str, joined: &mut String) -> usize {
+    joined.clear();
+    let mut words = 0;
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if words > 0 {
+            joined.push(' ');
+        }
+        joined.push_str(w);
+        words += 1;
+    }
+    words
 }
 
 /// The hash of a sentence (or title) normalised as [`signature`] does;
 /// `None` when it holds no word.
 pub fn sentence_hash(sentence: &str) -> Option<u64> {
-    let folded = fold_str(sentence);
-    let mut words = String::new();
-    for w in folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !words.is_empty() {
-            words.push(' ');
-        }
-        words.push_str(w);
-    }
-    (!words.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(words.as_bytes()))
+    let mut joined = String::new();
+    (join_words(&fold_str(sentence), &mut joined) > 0)
+        .then(|| xxhash_rust::xxh3::xxh3_64(joined.as_bytes()))
 }
 
 /// Every sentence of `text` holding a word, short ones included: its byte
@@ -123,6 +126,19 @@ mod tests {
         let b = signature("DAMAS 12 mars AFP   le President a parle aux deputes !");
         assert_eq!(a, b);
         assert_eq!(a.len(), 1);
+    }
+
+    #[test]
+    fn a_sentence_is_hashed_as_its_folded_words_one_space_apart() {
+        // Signatures are stored in the index: this form must not change
+        // without a new index version.
+        let h = |s: &str| xxhash_rust::xxh3::xxh3_64(s.as_bytes());
+        assert_eq!(
+            signature("« Réfugiés » d’Irak : l’ŒUVRE continue... Vu."),
+            vec![h("refugies d irak l oeuvre continue")]
+        );
+        assert_eq!(signature("Vu. Lu; Su! Bu."), vec![h("vu lu su bu")]);
+        assert_eq!(sentence_hash(" Élysée,  Paris "), Some(h("elysee paris")));
     }
 
     #[test]
