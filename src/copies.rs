@@ -16,6 +16,11 @@
 //! [`COMMON_PASSAGES`] passages are boilerplate (a newsletter call, a
 //! photo credit): they are not looked up.
 //!
+//! Only a passage's lowest sentence hashes are indexed ([`indexed`]), as
+//! few as still let every copy be found: the lowest hash two copies share
+//! is among the indexed ones of both. Candidates are then checked on their
+//! whole signature, from their text.
+//!
 //! The threshold comes from OrangeSum (36,152 articles): of the 17,697
 //! pairs of articles sharing a normalised sentence, 2,248 share all of
 //! them; between 60 and 100% shared lie updates of one dispatch (a toll
@@ -108,6 +113,36 @@ pub fn sentences(text: &str) -> Vec<(usize, usize, u64)> {
 
 const SENTENCE_ENDS: [char; 6] = ['.', '!', '?', '…', ';', '\n'];
 
+/// The hashes of `signature` the index holds: its lowest
+/// `n - ceil(SHARE * n) + 1` of `n`, lowest first.
+///
+/// When `b` copies `a` they share at least `ceil(SHARE * |b|)` sentences,
+/// so fewer than `|b| - ceil(SHARE * |b|) + 1` of `b`'s hashes lie below
+/// the lowest one they share: that one is indexed for `b`, and likewise
+/// for `a`. Looking `a`'s sentences up therefore finds `b`. Indexing a
+/// third to a half of each passage's sentences took 5 MB off the index of
+/// OrangeSum's 36,152 articles (126 to 121 MB) and 4% off the
+/// instructions of indexing 3,000 of them, with the same copies found for
+/// the 300 scale benchmark queries.
+pub fn indexed(signature: &[u64]) -> Vec<u64> {
+    let n = signature.len();
+    let mut low = signature.to_vec();
+    low.sort_unstable();
+    low.truncate((n + 1).saturating_sub(must_share(n)));
+    low
+}
+
+/// The fewest sentences a copy of a passage of `n` signed sentences
+/// shares with it: `ceil(SHARE * n)`, at least 1.
+fn must_share(n: usize) -> usize {
+    ((SHARE * n as f64).ceil() as usize).clamp(1, n.max(1))
+}
+
+/// How many hashes two signatures (each without repeats) share.
+pub fn shared(a: &[u64], b: &[u64]) -> usize {
+    a.iter().filter(|h| b.contains(h)).count()
+}
+
 /// True when two passages of `a` and `b` signed sentences, `shared` of
 /// them in common, are copies of each other.
 pub fn is_copy(shared: usize, a: usize, b: usize) -> bool {
@@ -184,6 +219,38 @@ mod tests {
                 prop_assert!(start <= end && end <= text.len());
                 prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
             }
+        }
+
+        #[test]
+        fn two_copies_share_one_indexed_sentence(
+            common in proptest::collection::hash_set(any::<u64>(), 1..30),
+            only_a in proptest::collection::hash_set(any::<u64>(), 0..15),
+            only_b in proptest::collection::hash_set(any::<u64>(), 0..15),
+        ) {
+            let a: Vec<u64> = common.iter().chain(only_a.difference(&common)).copied().collect();
+            let b: Vec<u64> = common
+                .iter()
+                .chain(only_b.iter().filter(|h| !common.contains(h) && !only_a.contains(h)))
+                .copied()
+                .collect();
+            let n = shared(&a, &b);
+            prop_assert_eq!(n, common.len());
+            if is_copy(n, a.len(), b.len()) {
+                let (ia, ib) = (indexed(&a), indexed(&b));
+                prop_assert!(ib.iter().any(|h| a.contains(h)), "b's indexed hashes miss a");
+                prop_assert!(ia.iter().any(|h| b.contains(h)), "a's indexed hashes miss b");
+            }
+        }
+
+        #[test]
+        fn indexed_hashes_are_the_lowest_and_fewer(sig in proptest::collection::vec(any::<u64>(), 0..40)) {
+            let low = indexed(&sig);
+            prop_assert!(low.len() <= sig.len());
+            prop_assert!(!sig.is_empty() || low.is_empty());
+            prop_assert!(sig.len() < 3 || low.len() < sig.len());
+            let mut sorted = sig.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(&sorted[..low.len()], &low[..]);
         }
 
         #[test]

@@ -19,8 +19,9 @@ use crate::analysis::{self, tokenizer::Terms};
 /// Version of the field list below; part of the fingerprint. 4: each
 /// passage carries its record's number (`record`). 5: the source as one
 /// fast term (`source_key`) and the passage's signature (`sentences`,
-/// `sentence_count`).
-pub const SCHEMA_VERSION: u32 = 5;
+/// `sentence_count`). 6: only a signature's lowest sentences are indexed
+/// ([`crate::copies::indexed`]).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
@@ -61,8 +62,9 @@ pub struct Fields {
     /// The source as one term ([`crate::terms::source_key`]), indexed and
     /// fast: the source facet's values, kept or excluded as a whole.
     pub source_key: Field,
-    /// The passage's signature ([`crate::copies::signature`]): one u64
-    /// term per normalised sentence, indexed only. Copies share them.
+    /// The passage's signature ([`crate::copies::signature`]), its lowest
+    /// hashes only ([`crate::copies::indexed`]): one u64 term each,
+    /// indexed only. Two copies share at least one.
     pub sentences: Field,
     /// How many sentences sign the passage (fast).
     pub sentence_count: Field,

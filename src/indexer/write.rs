@@ -45,7 +45,7 @@ pub fn documents(
             doc.add_text(fields.source_key, terms::source_key(&article.source));
         }
         let signature = copies::signature(&passage.text);
-        for &sentence in &signature {
+        for sentence in copies::indexed(&signature) {
             doc.add_u64(fields.sentences, sentence);
         }
         doc.add_u64(fields.sentence_count, signature.len() as u64);

@@ -1285,7 +1285,7 @@ impl Searcher {
     ) -> Result<Vec<(tantivy::DocAddress, String)>, SearchError> {
         let f = self.index.fields();
         let signature = crate::copies::signature(text);
-        let mut shared: std::collections::HashMap<tantivy::DocAddress, usize> = Default::default();
+        let mut candidates: std::collections::HashSet<tantivy::DocAddress> = Default::default();
         use tantivy::DocSet;
         // Postings read directly, segment by segment: a sentence is held by
         // a handful of passages, and a query per sentence would cost more
@@ -1317,17 +1317,18 @@ impl Searcher {
                 while postings.doc() != tantivy::TERMINATED {
                     let doc = postings.doc();
                     if alive.is_none_or(|a| a.is_alive(doc)) {
-                        *shared
-                            .entry(tantivy::DocAddress::new(ord as u32, doc))
-                            .or_default() += 1;
+                        candidates.insert(tantivy::DocAddress::new(ord as u32, doc));
                     }
                     postings.advance();
                 }
             }
         }
-        shared.remove(&address);
+        candidates.remove(&address);
         let mut out = Vec::new();
-        for (copy, n) in shared {
+        // Only the lowest sentences are indexed (`copies::indexed`): a
+        // candidate that can hold enough of them by its size is checked on
+        // its whole signature.
+        for copy in candidates {
             let segment = self.searcher.segment_reader(copy.segment_ord);
             let name = segment.schema().get_field_name(f.sentence_count);
             let count = segment
@@ -1335,9 +1336,14 @@ impl Searcher {
                 .u64(name)
                 .ok()
                 .and_then(|c| c.first(copy.doc_id))
-                .unwrap_or(0);
-            if crate::copies::is_copy(n, signature.len(), count as usize) {
-                let doc: TantivyDocument = self.searcher.doc(copy)?;
+                .unwrap_or(0) as usize;
+            if !crate::copies::is_copy(count.min(signature.len()), signature.len(), count) {
+                continue;
+            }
+            let doc: TantivyDocument = self.searcher.doc(copy)?;
+            let theirs = crate::copies::signature(&first_text(&doc, f.text));
+            let n = crate::copies::shared(&signature, &theirs);
+            if crate::copies::is_copy(n, signature.len(), theirs.len()) {
                 out.push((copy, first_text(&doc, f.doc)));
             }
         }
