@@ -68,9 +68,10 @@ fn merge_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>, IndexErro
 /// Each thread fills its share, then writes a segment; tantivy's own
 /// structures, the documents waiting for a thread (up to 10,000), the
 /// analysis caches and the ids met come on top: about 200 MiB more at the
-/// peak on OrangeSum x16 (578,432 articles), so 96 MiB keeps a build of that
-/// size under 300 MiB (measured 294 MiB; 343 MiB with 128).
-pub const DEFAULT_MEMORY: usize = 96 << 20;
+/// peak on OrangeSum x16 (578,432 articles), so 80 MiB keeps a build of that
+/// size under 300 MiB (measured 2026-12-02: 277 MiB with 80, 313 MiB with
+/// 96, 343 MiB with 128).
+pub const DEFAULT_MEMORY: usize = 80 << 20;
 
 /// Segments of at most this many passages are merged by incremental runs;
 /// larger ones (a build's) stay as they are.
