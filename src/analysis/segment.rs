@@ -66,6 +66,9 @@ pub fn strip_invisible(part: &str, out: &mut String) {
 /// Letters, digits and combining marks; not the apostrophes that Unicode
 /// counts as letters (U+02BC `ʼ`), which join parts like `'` does.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     (c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)) && !is_apostrophe(c)
 }
 
