@@ -127,12 +127,18 @@ impl FrenchTokenizer {
     /// the other fields already analysed it.
     fn analysed(&mut self, text: &str) -> Arc<Vec<Word>> {
         let me = Arc::as_ptr(&self.analyzer);
+        // A text found moves to the back: an article's title, met again
+        // with each of its passages, is not the oldest entry to evict.
         let found = RECENT.with(|r| {
-            let r = r.borrow();
-            r.entries
+            let mut r = r.borrow_mut();
+            let i = r
+                .entries
                 .iter()
-                .find(|e| e.analyzer == me && e.text == text)
-                .map(|e| e.words.clone())
+                .position(|e| e.analyzer == me && e.text == text)?;
+            let entry = r.entries.remove(i);
+            let words = entry.words.clone();
+            r.entries.push(entry);
+            Some(words)
         });
         if let Some(words) = found.or_else(|| self.analyzer.kept_words(text)) {
             return words;
