@@ -47,16 +47,41 @@ thread_local! {
         std::cell::RefCell::new(crate::analysis::stem::StemCache::new(CACHED_STEMS));
 }
 
+/// Analyses a searching thread made last: the next is written in the
+/// buffers of one that nobody holds any more, rather than in new ones (a
+/// query analyses dozens of candidates, each word two strings).
+const SPARE_ANALYSES: usize = 8;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<std::sync::Arc<Vec<Word>>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The words of `text`, analysed as for indexing (or as the analyzer kept
 /// them, [`Analyzer::keeping`]).
 fn words_of(analyzer: &Analyzer, text: &str) -> std::sync::Arc<Vec<Word>> {
     if let Some(words) = analyzer.kept_words(text) {
         return words;
     }
-    let mut words = Vec::new();
+    let mut words = SPARE
+        .with(|spare| {
+            let mut spare = spare.borrow_mut();
+            let free = spare
+                .iter()
+                .position(|w| std::sync::Arc::strong_count(w) == 1)?;
+            std::sync::Arc::try_unwrap(spare.swap_remove(free)).ok()
+        })
+        .unwrap_or_default();
     STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
     let words = std::sync::Arc::new(words);
     analyzer.keep_words(text, &words);
+    SPARE.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() >= SPARE_ANALYSES {
+            spare.remove(0);
+        }
+        spare.push(words.clone());
+    });
     words
 }
 
