@@ -136,6 +136,9 @@ fn killed_indexer_never_corrupts_and_next_run_converges() {
 
     let started = Instant::now();
     let mut kills = 0;
+    // Kill moments are drawn within `window`, halved after each run that
+    // ended first: however fast a run is, some are killed.
+    let mut window = 400;
     for round in 0..12 {
         if started.elapsed() > Duration::from_secs(60) {
             break;
@@ -166,10 +169,12 @@ fn killed_indexer_never_corrupts_and_next_run_converges() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(400)));
+        std::thread::sleep(Duration::from_millis(rng.below(window)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;
+        } else {
+            window = (window / 2).max(2);
         }
         let _ = child.wait();
         // The last commit is searchable and consistent.
@@ -409,6 +414,9 @@ fn killed_runs_alert_every_new_passage_exactly_once() {
 
     let started = Instant::now();
     let mut kills = 0;
+    // As in the indexer's kill test: the window shrinks until runs are
+    // killed.
+    let mut window = 300;
     for round in 0..12 {
         if started.elapsed() > Duration::from_secs(60) {
             break;
@@ -430,10 +438,12 @@ fn killed_runs_alert_every_new_passage_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(300)));
+        std::thread::sleep(Duration::from_millis(rng.below(window)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;
+        } else {
+            window = (window / 2).max(2);
         }
         let _ = child.wait();
     }
