@@ -218,6 +218,12 @@ impl Analyzer {
     /// callers that only compare exact forms, at a fraction of the cost.
     pub fn exact_words(&self, text: &str) -> Vec<Word> {
         let mut out = Vec::new();
+        self.exact_words_into(text, &mut out);
+        out
+    }
+
+    /// [`Analyzer::exact_words`] written into `out` (its words reused).
+    pub fn exact_words_into(&self, text: &str, out: &mut Vec<Word>) {
         let mut state = State {
             no_stems: true,
             ..State::default()
@@ -225,16 +231,15 @@ impl Analyzer {
         let mut compound: Vec<segment::Part> = Vec::with_capacity(4);
         segment::parts(text, |part| {
             if part.join == Join::Start && !compound.is_empty() {
-                self.compound(text, &compound, &mut state, &mut out);
+                self.compound(text, &compound, &mut state, out);
                 compound.clear();
             }
             compound.push(part);
         });
         if !compound.is_empty() {
-            self.compound(text, &compound, &mut state, &mut out);
+            self.compound(text, &compound, &mut state, out);
         }
         out.truncate(state.len);
-        out
     }
 
     /// Convenience form of [`Analyzer::analyze`] returning a new vector.

@@ -58,8 +58,9 @@ thread_local! {
 }
 
 /// The words of `text`, analysed as for indexing (or as the analyzer kept
-/// them, [`Analyzer::keeping`]).
-fn words_of(analyzer: &Analyzer, text: &str) -> std::sync::Arc<Vec<Word>> {
+/// them, [`Analyzer::keeping`]); without `stems`, their stems may be left
+/// empty (a query with no stem to match: names).
+fn words_of(analyzer: &Analyzer, text: &str, stems: bool) -> std::sync::Arc<Vec<Word>> {
     if let Some(words) = analyzer.kept_words(text) {
         return words;
     }
@@ -72,9 +73,16 @@ fn words_of(analyzer: &Analyzer, text: &str) -> std::sync::Arc<Vec<Word>> {
             std::sync::Arc::try_unwrap(spare.swap_remove(free)).ok()
         })
         .unwrap_or_default();
-    STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
+    if !stems {
+        analyzer.exact_words_into(text, &mut words);
+    } else {
+        STEMS.with(|cache| analyzer.analyze_cached(text, &mut words, &mut cache.borrow_mut()));
+    }
     let words = std::sync::Arc::new(words);
-    analyzer.keep_words(text, &words);
+    // Only whole analyses are kept for others.
+    if stems {
+        analyzer.keep_words(text, &words);
+    }
     SPARE.with(|spare| {
         let mut spare = spare.borrow_mut();
         if spare.len() >= SPARE_ANALYSES {
@@ -103,6 +111,8 @@ pub struct Highlighter<'q> {
     shown: Vec<Vec<How>>,
     /// Some alternative is a phrase.
     phrases: bool,
+    /// Some alternative has a stem term: texts need their words' stems.
+    stemmed: bool,
 }
 
 impl<'q> Highlighter<'q> {
@@ -115,6 +125,7 @@ impl<'q> Highlighter<'q> {
             prefixes: Vec::new(),
             shown: Vec::with_capacity(query.len()),
             phrases: false,
+            stemmed: false,
         };
         for (qi, qw) in query.iter().enumerate() {
             let typed = crate::analysis::fold::fold_str(&qw.text);
@@ -140,6 +151,10 @@ impl<'q> Highlighter<'q> {
                     continue;
                 };
                 h.phrases |= alt.terms.len() > 1;
+                h.stemmed |= alt
+                    .terms
+                    .iter()
+                    .any(|(_, t)| matches!(terms::kind(t), TermKind::Stem(_)));
                 match terms::kind(first) {
                     TermKind::Stem(t) => h.stems.entry(t).or_default().push((qi, ai)),
                     TermKind::Acronym(t) => h.acronyms.entry(t).or_default().push((qi, ai)),
@@ -153,7 +168,7 @@ impl<'q> Highlighter<'q> {
 
     /// Every span of `text` that matches a positive query word.
     pub fn highlights(&self, analyzer: &Analyzer, text: &str) -> Vec<Highlight> {
-        let words = words_of(analyzer, text);
+        let words = words_of(analyzer, text, self.stemmed);
         // (query word, alternative, word) where the alternative's first
         // term matches, in that order: of two alternatives marking one span
         // equally well, the first one planned is shown.
