@@ -91,34 +91,35 @@ pub fn run(config: Config, events: Arc<dyn Events>) -> Result<(), ServeError> {
             })?;
         let addr = listener.local_addr()?;
         let app = routes::router(routes::State::new(live, &config));
+        let stop = stopped()?;
         events.listening(addr);
         axum::serve(listener, app)
-            .with_graceful_shutdown(stopped())
+            .with_graceful_shutdown(stop)
             .await?;
         Ok(())
     })
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn stopped() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Installs the SIGINT and SIGTERM handlers now, before the server says it
+/// is listening, so a signal that arrives at once still stops it cleanly;
+/// the returned future resolves on the first of them.
+fn stopped() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -393,6 +393,21 @@ fn a_new_commit_is_searched_within_a_second_and_a_rebuild_fails_no_request() {
 }
 
 #[test]
+fn a_server_stopped_the_moment_it_listens_still_exits_cleanly() {
+    let env = TestEnv::with_samples();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    for _ in 0..5 {
+        let server = Server::start(&env, &[]);
+        let (code, stderr) = server.stop();
+        assert_eq!(
+            code,
+            Some(0),
+            "killed by the signal instead of stopping: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn serving_beyond_loopback_without_a_token_warns_and_a_taken_port_is_an_error() {
     let env = TestEnv::with_samples();
     env.run(&["index", "--quiet"]).expect_code(0);
