@@ -255,6 +255,34 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
     Highlighter::new(query).highlights(analyzer, text)
 }
 
+/// A query's highlighter that analyses a text once however often it is
+/// shown: a page's candidates repeat texts (the title an article's passages
+/// share, the copies of a dispatch), and a larger pool shows the smaller
+/// one's candidates again. For one query's candidates: it keeps every text.
+pub struct Remembered<'q> {
+    highlighter: Highlighter<'q>,
+    texts: HashMap<String, Vec<Highlight>>,
+}
+
+impl<'q> Remembered<'q> {
+    pub fn new(highlighter: Highlighter<'q>) -> Remembered<'q> {
+        Remembered {
+            highlighter,
+            texts: HashMap::default(),
+        }
+    }
+
+    /// What [`Highlighter::highlights`] gives for `text`.
+    pub fn highlights(&mut self, analyzer: &Analyzer, text: &str) -> Vec<Highlight> {
+        if let Some(known) = self.texts.get(text) {
+            return known.clone();
+        }
+        let found = self.highlighter.highlights(analyzer, text);
+        self.texts.insert(text.to_string(), found.clone());
+        found
+    }
+}
+
 /// A short excerpt of a passage, with its highlights.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {

@@ -8,6 +8,7 @@
 //! present); [`highlight`] marks what matched in the stored passage text.
 
 pub mod alias_keys;
+pub mod columns;
 pub mod expand;
 pub mod highlight;
 pub mod plan;
@@ -28,7 +29,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::index::{Index, IndexError};
 use crate::schema::Fields;
 use crate::terms::{self, TermKind};
-use highlight::{snippet, Highlight, Highlighter};
+use highlight::{snippet, Highlight, Highlighter, Remembered};
 use plan::{Alt, How, QueryWord};
 use rank::{Features, KeyOrder, Ranker};
 pub use rank::{RankParams, Sort};
@@ -266,6 +267,8 @@ pub struct Searcher {
     /// The stored passages kept for the next queries, when asked
     /// ([`Searcher::remembering_passages`]).
     passages: Option<std::sync::Arc<crate::kept::Kept<tantivy::DocAddress, TantivyDocument>>>,
+    /// The fast columns of every segment, opened at the first query.
+    columns: std::sync::OnceLock<std::sync::Arc<columns::Columns>>,
 }
 
 /// BM25 statistics of the index, with the average passage length scaled
@@ -626,7 +629,20 @@ impl Searcher {
             params: RankParams::default(),
             remembered: Default::default(),
             passages: None,
+            columns: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The fast columns of every segment (opened once).
+    fn columns(&self) -> Result<std::sync::Arc<columns::Columns>, SearchError> {
+        if let Some(columns) = self.columns.get() {
+            return Ok(columns.clone());
+        }
+        let opened = std::sync::Arc::new(columns::Columns::open(
+            &self.searcher,
+            &self.index.fields(),
+        )?);
+        Ok(self.columns.get_or_init(|| opened).clone())
     }
 
     /// The same searcher ranking by `params` instead of the default policy.
@@ -942,14 +958,24 @@ impl Searcher {
             },
         )?;
         let mut pool = wanted;
-        let highlighter = Highlighter::new(&words);
+        let mut highlighter = Remembered::new(Highlighter::new(&words));
+        // A candidate's hit, kept for the next, larger pool.
+        let mut made: std::collections::HashMap<tantivy::DocAddress, (Hit, Vec<Highlight>)> =
+            Default::default();
         let ranked = loop {
             let best = &best[..self.collected(pool, opts).min(best.len())];
             let seen_all = best.len() as u64 >= tally.passages;
             let mut scored = Vec::with_capacity(best.len());
             for r in best {
-                let doc = self.passage(r.address)?;
-                let (hit, hl) = self.hit(r, &doc, &words, &highlighter, opts);
+                let (hit, hl) = match made.get(&r.address) {
+                    Some(made) => made.clone(),
+                    None => {
+                        let doc = self.passage(r.address)?;
+                        let made_now = self.hit(r, &doc, &words, &mut highlighter, opts);
+                        made.insert(r.address, made_now.clone());
+                        made_now
+                    }
+                };
                 let features = self.features(r.key, &hl, &words, &counted);
                 scored.push(((hit, r.address), features));
             }
@@ -1220,9 +1246,8 @@ impl Searcher {
                 matched: coordinate,
                 together: p.together_first,
             },
-            date_field: f.date,
-            record_field: f.record,
-            facets: opts.facets.then_some(f.source_key),
+            columns: self.columns()?,
+            facets: opts.facets,
             records: opts.records.clone(),
         };
         let stats = Statistics {
@@ -1328,13 +1353,11 @@ impl Searcher {
         // Only the lowest sentences are indexed (`copies::indexed`): a
         // candidate that can hold enough of them by its size is checked on
         // its whole signature.
+        let columns = self.columns()?;
         for copy in candidates {
-            let segment = self.searcher.segment_reader(copy.segment_ord);
-            let name = segment.schema().get_field_name(f.sentence_count);
-            let count = segment
-                .fast_fields()
-                .u64(name)
-                .ok()
+            let count = columns
+                .segment(copy.segment_ord)
+                .and_then(|c| c.sentence_counts.as_ref())
                 .and_then(|c| c.first(copy.doc_id))
                 .unwrap_or(0) as usize;
             if !crate::copies::is_copy(count.min(signature.len()), signature.len(), count) {
@@ -1407,7 +1430,7 @@ impl Searcher {
         r: &rank::Ranked,
         doc: &TantivyDocument,
         words: &[QueryWord],
-        highlighter: &Highlighter,
+        highlighter: &mut Remembered,
         opts: &SearchOptions,
     ) -> (Hit, Vec<Highlight>) {
         let f = self.index.fields();

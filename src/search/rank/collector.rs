@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{Scorer, Weight};
-use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
+
+use crate::search::columns::Columns;
 
 /// What the collector knows of a passage.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -79,6 +80,49 @@ impl KeyOrder {
     }
 }
 
+/// A counted part of a [`Key`], computed only when a comparison needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Literal,
+    Matched,
+    Together,
+}
+
+impl KeyOrder {
+    /// Whether a passage scoring `score` on `date` ranks above `worst`, a
+    /// passage met before it in the same segment (so `worst` wins ties, as
+    /// the lower address), asking `count` only for the parts of its key the
+    /// comparison reaches: most passages of a large answer are turned away
+    /// by their first differing part, before their other words are counted.
+    pub fn beats(
+        &self,
+        worst: &Key,
+        score: Score,
+        date: i64,
+        mut count: impl FnMut(Part) -> u32,
+    ) -> bool {
+        if self.date_first && date != worst.date {
+            return date > worst.date;
+        }
+        for (on, part, theirs) in [
+            (self.literal, Part::Literal, worst.literal),
+            (self.matched, Part::Matched, worst.matched),
+            (self.together, Part::Together, worst.together),
+        ] {
+            if on {
+                let ours = count(part);
+                if ours != theirs {
+                    return ours > theirs;
+                }
+            }
+        }
+        match score.total_cmp(&worst.score) {
+            Ordering::Equal => date > worst.date,
+            o => o == Ordering::Greater,
+        }
+    }
+}
+
 /// A collected passage.
 #[derive(Clone, Copy, Debug)]
 pub struct Ranked {
@@ -120,12 +164,10 @@ pub struct Ranker {
     pub order: KeyOrder,
     /// One weight per spelling to count (scoring disabled).
     pub spellings: Vec<Box<dyn Weight>>,
-    /// The publication date (a fast field).
-    pub date_field: Field,
-    /// The record number (a fast field): distinct values are articles.
-    pub record_field: Field,
-    /// The source term (a fast field), when the facets are counted.
-    pub facets: Option<Field>,
+    /// The record, date and source columns of every segment.
+    pub columns: std::sync::Arc<Columns>,
+    /// Whether the facets (sources, months) are counted.
+    pub facets: bool,
     /// When the query is restricted to a range of record numbers: segments
     /// whose records all lie outside it are skipped before any of their
     /// postings is read (a run's new records are in its own segments).
@@ -219,17 +261,12 @@ impl Collector for Ranker {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentRanker> {
-        let name = reader.schema().get_field_name(self.date_field);
-        let dates = reader.fast_fields().date(name).ok();
-        let name = reader.schema().get_field_name(self.record_field);
-        let records = reader.fast_fields().u64(name).ok();
-        let sources = match self.facets {
-            Some(field) => {
-                let name = reader.schema().get_field_name(field);
-                reader.fast_fields().str(name)?
-            }
-            None => None,
-        };
+        let columns = self.columns.segment(segment);
+        let dates = columns.and_then(|c| c.dates.clone());
+        let records = columns.and_then(|c| c.records.clone());
+        let sources = columns
+            .filter(|_| self.facets)
+            .and_then(|c| c.sources.clone());
         let source_ords = vec![0; sources.as_ref().map_or(0, |c| c.num_terms())];
         Ok(SegmentRanker {
             segment,
@@ -241,7 +278,7 @@ impl Collector for Ranker {
             dates,
             records,
             sources,
-            facets: self.facets.is_some(),
+            facets: self.facets,
             last_month: None,
             last_record: None,
             tally: SegmentTally {
@@ -266,8 +303,11 @@ impl Collector for Ranker {
         reader: &SegmentReader,
     ) -> tantivy::Result<(Vec<Ranked>, SegmentTally)> {
         if let Some(range) = &self.records {
-            let name = reader.schema().get_field_name(self.record_field);
-            let overlaps = reader.fast_fields().u64(name).is_ok_and(|c| {
+            let records = self
+                .columns
+                .segment(segment)
+                .and_then(|c| c.records.as_ref());
+            let overlaps = records.is_some_and(|c| {
                 c.num_docs() > 0 && c.min_value() < range.end && c.max_value() >= range.start
             });
             if !overlaps {
@@ -395,25 +435,44 @@ impl SegmentCollector for SegmentRanker {
         if self.limit == 0 {
             return;
         }
+        // Counts asked for by the comparison with the worst kept passage.
+        let mut known = [None; 3];
+        let full = self.best.len() >= self.limit;
+        if let Some(worst) = self.best.peek().filter(|_| full) {
+            let worst = worst.0.key;
+            let (words, literal, together) =
+                (&mut self.words, &mut self.literal, &mut self.together);
+            let beats = self.order.beats(&worst, score, date, |part| {
+                let n = match part {
+                    Part::Literal => count(literal, doc),
+                    Part::Matched => count(words, doc),
+                    Part::Together => count(together, doc),
+                };
+                known[part as usize] = Some(n);
+                n
+            });
+            if !beats {
+                return;
+            }
+        }
+        let part = |p: Part, scorers: &mut [Box<dyn Scorer>]| {
+            known[p as usize].unwrap_or_else(|| count(scorers, doc))
+        };
         let ranked = Ranked {
             key: Key {
-                matched: count(&mut self.words, doc),
-                literal: count(&mut self.literal, doc),
-                together: count(&mut self.together, doc),
+                literal: part(Part::Literal, &mut self.literal),
+                matched: part(Part::Matched, &mut self.words),
+                together: part(Part::Together, &mut self.together),
                 score,
                 date,
             },
             address: DocAddress::new(self.segment, doc),
             order: self.order,
         };
-        if self.best.len() < self.limit {
-            self.best.push(std::cmp::Reverse(ranked));
-        } else if let Some(worst) = self.best.peek() {
-            if ranked > worst.0 {
-                self.best.pop();
-                self.best.push(std::cmp::Reverse(ranked));
-            }
+        if full {
+            self.best.pop();
         }
+        self.best.push(std::cmp::Reverse(ranked));
     }
 
     fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
@@ -492,6 +551,41 @@ mod tests {
             (1678, 1, 1),
         ] {
             assert_eq!(month(y, m, d), (y, m), "{y}-{m}-{d}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Turning a passage away on the first part that differs, without
+        /// counting the others, keeps exactly the passages the full
+        /// comparison keeps.
+        #[test]
+        fn deciding_on_the_parts_asked_for_agrees_with_the_whole_key(
+            flags in proptest::array::uniform4(proptest::bool::ANY),
+            worst in (0u32..3, 0u32..3, 0u32..3, 0u8..3, -1i64..2),
+            ours in (0u32..3, 0u32..3, 0u32..3, 0u8..3, -1i64..2),
+        ) {
+            let order = KeyOrder {
+                date_first: flags[0],
+                literal: flags[1],
+                matched: flags[2],
+                together: flags[3],
+            };
+            let key = |(literal, matched, together, score, date): (u32, u32, u32, u8, i64)| Key {
+                literal,
+                matched,
+                together,
+                score: f32::from(score) / 2.0,
+                date: if date < 0 { i64::MIN } else { date },
+            };
+            let (worst, ours) = (key(worst), key(ours));
+            let beats = order.beats(&worst, ours.score, ours.date, |part| {
+                match part {
+                    Part::Literal => ours.literal,
+                    Part::Matched => ours.matched,
+                    Part::Together => ours.together,
+                }
+            });
+            proptest::prop_assert_eq!(beats, order.cmp(&ours, &worst) == Ordering::Greater);
         }
     }
 
