@@ -22,7 +22,7 @@
 //!
 //! ```text
 //! baseline index --corpus FILE.jsonl[.gz]... --index DIR [--threads 2] [--memory 256] [--append]
-//! baseline search --index DIR [--limit 10] (--batch QUERIES.txt | QUERY...)
+//! baseline search --index DIR [--limit 10] [--count] (--batch QUERIES.txt | QUERY...)
 //! ```
 //!
 //! `index` creates DIR (it must not hold an index unless `--append` is given,
@@ -36,6 +36,9 @@
 //! collects the top `limit` articles by BM25 and makes one snippet per hit
 //! with `SnippetGenerator`. Hits go to stdout, one line each:
 //! `query<TAB>rank<TAB>score<TAB>id<TAB>snippet` (matched words between `**`).
+//! With `--count`, each query also counts every article it matches, as
+//! recoupe's totals do (tantivy's `Count` beside `TopDocs`, so block-max WAND
+//! can no longer skip documents), and prints `query<TAB>total<TAB>N` first.
 //! With `--batch`, the whole batch is first answered once with the output
 //! thrown away (warm-up), then answered again, and each query's time of that
 //! second pass is printed on stderr as `query<TAB>milliseconds`, as
@@ -52,7 +55,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::QueryParser;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
@@ -103,6 +106,9 @@ enum Command {
         /// Hits per query
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        /// Also count every matching article (no block-max WAND skipping)
+        #[arg(long)]
+        count: bool,
         /// One query a line; answered once untimed, then timed
         #[arg(long, conflicts_with = "query")]
         batch: Option<PathBuf>,
@@ -124,9 +130,10 @@ fn main() -> ExitCode {
         Command::Search {
             index,
             limit,
+            count,
             batch,
             query,
-        } => run_search(&index, limit, batch.as_deref(), &query.join(" ")),
+        } => run_search(&index, limit, count, batch.as_deref(), &query.join(" ")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -377,10 +384,19 @@ impl Engine {
         searcher: &Searcher,
         query: &str,
         limit: usize,
+        count: bool,
         out: &mut String,
     ) -> Result<usize, Error> {
+        use std::fmt::Write as _;
         let (parsed, _errors) = self.parser.parse_query_lenient(query);
-        let top = searcher.search(&parsed, &TopDocs::with_limit(limit).order_by_score())?;
+        let top_docs = TopDocs::with_limit(limit).order_by_score();
+        let top = if count {
+            let (total, top) = searcher.search(&parsed, &(Count, top_docs))?;
+            let _ = writeln!(out, "{query}\ttotal\t{total}");
+            top
+        } else {
+            searcher.search(&parsed, &top_docs)?
+        };
         if top.is_empty() {
             return Ok(0);
         }
@@ -392,7 +408,6 @@ impl Engine {
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             let snippet = snippets.snippet_from_doc(&doc);
-            use std::fmt::Write as _;
             let _ = write!(out, "{query}\t{}\t{score:.3}\t{id}\t", rank + 1);
             push_snippet(&snippet, out);
             out.push('\n');
@@ -418,7 +433,13 @@ fn push_snippet(snippet: &Snippet, out: &mut String) {
     push(&fragment[at..], out);
 }
 
-fn run_search(dir: &Path, limit: usize, batch: Option<&Path>, query: &str) -> Result<(), Error> {
+fn run_search(
+    dir: &Path,
+    limit: usize,
+    count: bool,
+    batch: Option<&Path>,
+    query: &str,
+) -> Result<(), Error> {
     let engine = Engine::open(dir)?;
     let searcher = engine.reader.searcher();
     let stdout = io::stdout();
@@ -426,7 +447,7 @@ fn run_search(dir: &Path, limit: usize, batch: Option<&Path>, query: &str) -> Re
     let mut buf = String::new();
 
     let Some(batch) = batch else {
-        engine.answer(&searcher, query, limit, &mut buf)?;
+        engine.answer(&searcher, query, limit, count, &mut buf)?;
         out.write_all(buf.as_bytes())?;
         out.flush()?;
         return Ok(());
@@ -441,14 +462,14 @@ fn run_search(dir: &Path, limit: usize, batch: Option<&Path>, query: &str) -> Re
     // Warm-up: the same batch once, output thrown away.
     for q in &queries {
         buf.clear();
-        engine.answer(&searcher, q, limit, &mut buf)?;
+        engine.answer(&searcher, q, limit, count, &mut buf)?;
     }
     let stderr = io::stderr();
     let mut timings = stderr.lock();
     for q in &queries {
         let started = Instant::now();
         buf.clear();
-        engine.answer(&searcher, q, limit, &mut buf)?;
+        engine.answer(&searcher, q, limit, count, &mut buf)?;
         out.write_all(buf.as_bytes())?;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         writeln!(timings, "{q}\t{ms:.3}")?;
