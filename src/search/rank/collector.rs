@@ -469,10 +469,12 @@ impl SegmentCollector for SegmentRanker {
             address: DocAddress::new(self.segment, doc),
             order: self.order,
         };
-        if full {
-            self.best.pop();
+        if !full {
+            self.best.push(std::cmp::Reverse(ranked));
+        } else if let Some(mut worst) = self.best.peek_mut() {
+            // The worst kept passage gives its place: one sift, not two.
+            *worst = std::cmp::Reverse(ranked);
         }
-        self.best.push(std::cmp::Reverse(ranked));
     }
 
     fn harvest(mut self) -> (Vec<Ranked>, SegmentTally) {
