@@ -415,6 +415,20 @@ mod tests {
     use crate::search::rank::RankParams;
     use crate::search::syntax::parse;
 
+    #[test]
+    fn a_remembered_text_is_highlighted_as_the_first_time_and_others_on_their_own() {
+        let a = Analyzer::default();
+        let q = plan(&parse("réfugiés Gaza"), &a, &RankParams::default());
+        let mut remembered = Remembered::new(Highlighter::new(&q));
+        let one = "Des réfugiés arrivent de Gaza.";
+        let other = "Les réfugiés restent.";
+        let first = remembered.highlights(&a, one);
+        assert_eq!(first.len(), 2);
+        assert_eq!(remembered.highlights(&a, other), highlights(&a, other, &q));
+        assert_eq!(remembered.highlights(&a, one), first);
+        assert_eq!(remembered.highlights(&a, other).len(), 1);
+    }
+
     fn spans(text: &str, query: &str) -> Vec<(String, How)> {
         let a = Analyzer::default();
         let q = plan(&parse(query), &a, &RankParams::default());
