@@ -87,6 +87,17 @@ pub fn name_prefix(key: &str, initial: bool) -> String {
     name_term(key, "", initial)
 }
 
+/// The first key after every term that starts with `prefix` (a non-empty
+/// UTF-8 string): the end of that prefix's range in a term dictionary.
+pub fn prefix_end(prefix: &str) -> Vec<u8> {
+    let mut end = prefix.as_bytes().to_vec();
+    // UTF-8 never holds 0xFF, so the last byte can always be raised.
+    if let Some(last) = end.last_mut() {
+        *last += 1;
+    }
+    end
+}
+
 /// The spelling in a name term: `charaa` for `^XR/charaa`.
 pub fn name_spelling(term: &str) -> Option<&str> {
     let rest = term.strip_prefix(NAME_MARK)?;
