@@ -228,6 +228,8 @@ pub struct SegmentRanker {
     /// The doc each spelling cursor is on, kept beside it so that the
     /// passages it cannot match cost one comparison, not a call.
     spelling_at: Vec<DocId>,
+    /// The lowest of them: passages before it hold no counted spelling.
+    next_spelling: DocId,
     dates: Option<Column<tantivy::DateTime>>,
     records: Option<Column<u64>>,
     /// With facets: the source column, and the last date's month (a
@@ -275,6 +277,7 @@ impl Collector for Ranker {
             together: scorers(&self.together, reader)?,
             spellings: scorers(&self.spellings, reader)?,
             spelling_at: Vec::new(),
+            next_spelling: 0,
             dates,
             records,
             sources,
@@ -410,13 +413,18 @@ impl SegmentCollector for SegmentRanker {
         if self.spelling_at.len() != self.spellings.len() {
             self.spelling_at = self.spellings.iter().map(|s| s.doc()).collect();
         }
-        for (i, at) in self.spelling_at.iter_mut().enumerate() {
-            if *at < doc {
-                *at = self.spellings[i].seek(doc);
+        if doc >= self.next_spelling {
+            let mut next = tantivy::TERMINATED;
+            for (i, at) in self.spelling_at.iter_mut().enumerate() {
+                if *at < doc {
+                    *at = self.spellings[i].seek(doc);
+                }
+                if *at == doc {
+                    self.tally.spellings[i] += 1;
+                }
+                next = next.min(*at);
             }
-            if *at == doc {
-                self.tally.spellings[i] += 1;
-            }
+            self.next_spelling = next;
         }
         let date = self
             .dates
