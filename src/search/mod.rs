@@ -1374,9 +1374,15 @@ impl Searcher {
                 continue;
             }
             let doc: TantivyDocument = self.searcher.doc(copy)?;
-            let theirs = crate::copies::signature(&first_text(&doc, f.text));
-            let n = crate::copies::shared(&signature, &theirs);
-            if crate::copies::is_copy(n, signature.len(), theirs.len()) {
+            let their_text = first_text(&doc, f.text);
+            // The same text word for word (a dispatch repeated as sent)
+            // shares every sentence: no need to sign it.
+            let copied = their_text == text || {
+                let theirs = crate::copies::signature(&their_text);
+                let n = crate::copies::shared(&signature, &theirs);
+                crate::copies::is_copy(n, signature.len(), theirs.len())
+            };
+            if copied {
                 out.push((copy, first_text(&doc, f.doc)));
             }
         }
