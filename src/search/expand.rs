@@ -83,10 +83,21 @@ const REMEMBERED: usize = 10_000;
 pub struct Remembered {
     /// [`Vocabulary::spellings`], by name key.
     spellings: Memo<Arc<Vec<Spelling>>>,
-    /// [`Vocabulary::written_as_name`], by spelling.
-    names: Memo<bool>,
+    /// How the corpus writes each spelling ([`Vocabulary::written_as_name`]).
+    names: Memo<NameUse>,
     /// [`Vocabulary::close_spellings`], by word.
     close: Memo<Arc<Vec<(String, f32)>>>,
+}
+
+/// How the corpus writes a spelling, counted in occurrences.
+#[derive(Clone, Copy, Debug, Default)]
+struct NameUse {
+    /// See [`Vocabulary::written_as_name`].
+    name: bool,
+    /// In lowercase at most once for every ten capitalised uses. A demonym
+    /// is written as a name (`les Français`) and as a common word too
+    /// (`le gouvernement français`).
+    rarely_lowercase: bool,
 }
 
 /// One of [`Remembered`]'s maps, shared by the searcher's threads.
@@ -219,10 +230,14 @@ impl Vocabulary<'_> {
     /// (capitalised only at the start of sentences and titles) are not, nor
     /// `USD`.
     pub fn written_as_name(&self, s: &Spelling) -> bool {
+        self.name_use(s).name
+    }
+
+    fn name_use(&self, s: &Spelling) -> NameUse {
         if s.named == 0 && s.initial == 0 {
-            return false;
+            return NameUse::default();
         }
-        remembered(&self.remembered.names, &s.text, || self.count_as_name(s))
+        remembered(&self.remembered.names, &s.text, || self.count_name_use(s))
     }
 
     /// The corpus spellings of `base` (an exact word) close enough to it,
@@ -233,6 +248,12 @@ impl Vocabulary<'_> {
     pub fn close_spellings(&self, base: &str) -> Arc<Vec<(String, f32)>> {
         remembered(&self.remembered.close, base, || {
             let mut found: Vec<(String, f32)> = Vec::new();
+            // A name the corpus never writes in lowercase has no spelling
+            // that it often does: `François` is not `français`. A word the
+            // corpus does not hold as a name (`Uyghurs`) keeps them all
+            // (`les Ouïghours`, `la minorité ouïghoure`).
+            let typed = self.name_use(&self.spelling(base));
+            let proper = typed.name && typed.rarely_lowercase;
             for key in names::spelling_keys(base) {
                 for spelling in self.spellings(&key).iter() {
                     if spelling.text == base || found.iter().any(|(s, _)| *s == spelling.text) {
@@ -241,7 +262,8 @@ impl Vocabulary<'_> {
                     let Some(c) = names::closeness(base, &spelling.text) else {
                         continue;
                     };
-                    if self.written_as_name(spelling) {
+                    let usage = self.name_use(spelling);
+                    if usage.name && (!proper || usage.rarely_lowercase) {
                         found.push((spelling.text.clone(), c));
                     }
                 }
@@ -252,22 +274,26 @@ impl Vocabulary<'_> {
         })
     }
 
-    fn count_as_name(&self, s: &Spelling) -> bool {
+    fn count_name_use(&self, s: &Spelling) -> NameUse {
         let Some(key) = names::spelling_key(&s.text) else {
-            return false;
+            return NameUse::default();
         };
         let named = self.occurrences(&name_term(&key, &s.text, false), u64::MAX);
         let initial = self.occurrences(&name_term(&key, &s.text, true), u64::MAX);
         let capitalised = named + initial;
-        // Enough to tell: stop counting once lowercase outnumbers `named`.
-        let all = self.occurrences(&s.text, capitalised + named + 1);
+        // Enough to tell: stop counting once lowercase outnumbers `named`
+        // and a tenth of the capitalised uses.
+        let all = self.occurrences(&s.text, capitalised + named.max(capitalised / 10) + 1);
         let lowercase = all.saturating_sub(capitalised);
         let name_like = if named > 0 {
             named > lowercase
         } else {
             lowercase == 0
         };
-        name_like && self.doc_freq(&acronym_term(&s.text)) * 2 <= self.doc_freq(&s.text)
+        NameUse {
+            name: name_like && self.doc_freq(&acronym_term(&s.text)) * 2 <= self.doc_freq(&s.text),
+            rarely_lowercase: lowercase * 10 <= capitalised,
+        }
     }
 
     /// Occurrences of `term` in the index, counted up to `enough`.

@@ -443,6 +443,48 @@ fn whole_names_env() -> crate::util::TestEnv {
     env
 }
 
+/// A demonym is written as a name (`les Français`) and as a common word
+/// (`le vin français`): it is no spelling of a name the corpus never
+/// writes in lowercase, but it is the spelling of a word the corpus does
+/// not hold (`Uyghurs`).
+#[test]
+fn a_name_never_written_in_lowercase_has_no_spelling_that_often_is() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    let texts = [
+        ("francois-1", "François Bayrou a parlé mardi."),
+        ("francois-2", "Le ministre a répondu à François Ruffin."),
+        ("francois-3", "Pour François Hollande, rien ne change."),
+        (
+            "francais-1",
+            "Selon le sondage, les Français votent dimanche.",
+        ),
+        ("francais-2", "Beaucoup de Français partent en vacances."),
+        ("francais-3", "Les Français consomment moins."),
+        ("francais-4", "Le gouvernement français a réagi."),
+        ("ouighours-1", "Les Ouïghours du Xinjiang sont surveillés."),
+        ("ouighours-2", "Des Ouïghours ont témoigné."),
+        ("ouighours-3", "Des militants ouïghours ont manifesté."),
+    ];
+    let records: Vec<serde_json::Value> = texts
+        .iter()
+        .map(|(id, text)| json!({"id": id, "title": "Monde", "text": text}))
+        .collect();
+    env.write_jsonl("d.jsonl", &records);
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let (_, francois) = env.search_json(&["François"]);
+    let found = crate::util::docs(&francois);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|d| d.starts_with("francois")), "{found:?}");
+    let (_, uyghurs) = env.search_json(&["Uyghurs"]);
+    let found = crate::util::docs(&uyghurs);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found.iter().all(|d| d.starts_with("ouighours")),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn a_quoted_name_keeps_its_spellings_and_its_aliases() {
     let env = whole_names_env();
