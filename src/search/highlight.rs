@@ -259,14 +259,14 @@ pub fn highlights(analyzer: &Analyzer, text: &str, query: &[QueryWord]) -> Vec<H
 /// shown: a page's candidates repeat texts (the title an article's passages
 /// share, the copies of a dispatch), and a larger pool shows the smaller
 /// one's candidates again. For one query's candidates: it keeps every text.
-pub struct Remembered<'q> {
+pub struct HighlightCache<'q> {
     highlighter: Highlighter<'q>,
     texts: HashMap<String, Vec<Highlight>>,
 }
 
-impl<'q> Remembered<'q> {
-    pub fn new(highlighter: Highlighter<'q>) -> Remembered<'q> {
-        Remembered {
+impl<'q> HighlightCache<'q> {
+    pub fn new(highlighter: Highlighter<'q>) -> HighlightCache<'q> {
+        HighlightCache {
             highlighter,
             texts: HashMap::default(),
         }
@@ -419,7 +419,7 @@ mod tests {
     fn a_remembered_text_is_highlighted_as_the_first_time_and_others_on_their_own() {
         let a = Analyzer::default();
         let q = plan(&parse("réfugiés Gaza"), &a, &RankParams::default());
-        let mut remembered = Remembered::new(Highlighter::new(&q));
+        let mut remembered = HighlightCache::new(Highlighter::new(&q));
         let one = "Des réfugiés arrivent de Gaza.";
         let other = "Les réfugiés restent.";
         let first = remembered.highlights(&a, one);

@@ -29,7 +29,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::index::{Index, IndexError};
 use crate::schema::Fields;
 use crate::terms::{self, TermKind};
-use highlight::{snippet, Highlight, Highlighter, Remembered};
+use highlight::{snippet, Highlight, HighlightCache, Highlighter};
 use plan::{Alt, How, QueryWord};
 use rank::{Features, KeyOrder, Ranker};
 pub use rank::{RankParams, Sort};
@@ -958,7 +958,7 @@ impl Searcher {
             },
         )?;
         let mut pool = wanted;
-        let mut highlighter = Remembered::new(Highlighter::new(&words));
+        let mut highlighter = HighlightCache::new(Highlighter::new(&words));
         // A candidate's hit, kept for the next, larger pool.
         let mut made: std::collections::HashMap<tantivy::DocAddress, (Hit, Vec<Highlight>)> =
             Default::default();
@@ -1447,7 +1447,7 @@ impl Searcher {
         r: &rank::Ranked,
         doc: &TantivyDocument,
         words: &[QueryWord],
-        highlighter: &mut Remembered,
+        highlighter: &mut HighlightCache,
         opts: &SearchOptions,
     ) -> (Hit, Vec<Highlight>) {
         let f = self.index.fields();

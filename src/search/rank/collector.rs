@@ -67,15 +67,44 @@ pub struct KeyOrder {
 impl KeyOrder {
     /// `Greater` when `a` is the better candidate.
     pub fn cmp(&self, a: &Key, b: &Key) -> Ordering {
-        let pick = |on: bool, x: u32, y: u32| if on { x.cmp(&y) } else { Ordering::Equal };
-        let relevance = pick(self.literal, a.literal, b.literal)
-            .then(pick(self.matched, a.matched, b.matched))
-            .then(pick(self.together, a.together, b.together))
-            .then(a.score.total_cmp(&b.score));
-        if self.date_first {
-            a.date.cmp(&b.date).then(relevance)
-        } else {
-            relevance.then(a.date.cmp(&b.date))
+        self.cmp_counting(a.score, a.date, |part| a.part(part), b)
+    }
+
+    /// The order of a passage scoring `score` on `date` against `b`, the
+    /// counted parts of the passage asked from `count` one at a time, only
+    /// as far as the comparison reaches.
+    fn cmp_counting(
+        &self,
+        score: Score,
+        date: i64,
+        mut count: impl FnMut(Part) -> u32,
+        b: &Key,
+    ) -> Ordering {
+        if self.date_first && date != b.date {
+            return date.cmp(&b.date);
+        }
+        for (on, part) in [
+            (self.literal, Part::Literal),
+            (self.matched, Part::Matched),
+            (self.together, Part::Together),
+        ] {
+            if on {
+                let o = count(part).cmp(&b.part(part));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+        score.total_cmp(&b.score).then(date.cmp(&b.date))
+    }
+}
+
+impl Key {
+    fn part(&self, part: Part) -> u32 {
+        match part {
+            Part::Literal => self.literal,
+            Part::Matched => self.matched,
+            Part::Together => self.together,
         }
     }
 }
@@ -99,27 +128,9 @@ impl KeyOrder {
         worst: &Key,
         score: Score,
         date: i64,
-        mut count: impl FnMut(Part) -> u32,
+        count: impl FnMut(Part) -> u32,
     ) -> bool {
-        if self.date_first && date != worst.date {
-            return date > worst.date;
-        }
-        for (on, part, theirs) in [
-            (self.literal, Part::Literal, worst.literal),
-            (self.matched, Part::Matched, worst.matched),
-            (self.together, Part::Together, worst.together),
-        ] {
-            if on {
-                let ours = count(part);
-                if ours != theirs {
-                    return ours > theirs;
-                }
-            }
-        }
-        match score.total_cmp(&worst.score) {
-            Ordering::Equal => date > worst.date,
-            o => o == Ordering::Greater,
-        }
+        self.cmp_counting(score, date, count, worst) == Ordering::Greater
     }
 }
 
@@ -566,8 +577,9 @@ mod tests {
 
     proptest::proptest! {
         /// Turning a passage away on the first part that differs, without
-        /// counting the others, keeps exactly the passages the full
-        /// comparison keeps.
+        /// counting the others, keeps exactly the passages that comparing
+        /// whole keys (a tuple of the parts the order uses) keeps, and both
+        /// [`KeyOrder::cmp`] and [`KeyOrder::beats`] say so.
         #[test]
         fn deciding_on_the_parts_asked_for_agrees_with_the_whole_key(
             flags in proptest::array::uniform4(proptest::bool::ANY),
@@ -587,6 +599,20 @@ mod tests {
                 score: f32::from(score) / 2.0,
                 date: if date < 0 { i64::MIN } else { date },
             };
+            // The model: the parts the order uses, in its order, as a tuple.
+            let whole = |(literal, matched, together, score, date): (u32, u32, u32, u8, i64)| {
+                let on = |flag: bool, v: u32| if flag { v } else { 0 };
+                let date = if date < 0 { i64::MIN } else { date };
+                (
+                    if order.date_first { date } else { 0 },
+                    on(order.literal, literal),
+                    on(order.matched, matched),
+                    on(order.together, together),
+                    score,
+                    date,
+                )
+            };
+            let better = whole(ours) > whole(worst);
             let (worst, ours) = (key(worst), key(ours));
             let beats = order.beats(&worst, ours.score, ours.date, |part| {
                 match part {
@@ -595,7 +621,8 @@ mod tests {
                     Part::Together => ours.together,
                 }
             });
-            proptest::prop_assert_eq!(beats, order.cmp(&ours, &worst) == Ordering::Greater);
+            proptest::prop_assert_eq!(beats, better);
+            proptest::prop_assert_eq!(order.cmp(&ours, &worst) == Ordering::Greater, better);
         }
     }
 
