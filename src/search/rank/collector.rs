@@ -123,13 +123,32 @@ impl KeyOrder {
     /// the lower address), asking `count` only for the parts of its key the
     /// comparison reaches: most passages of a large answer are turned away
     /// by their first differing part, before their other words are counted.
+    /// `most` is the highest count each part can reach (by [`Part`]): when
+    /// `worst` already has it on every part the order uses, the passage can
+    /// at best tie on them, and its score and date decide before anything
+    /// is counted.
     pub fn beats(
         &self,
         worst: &Key,
         score: Score,
         date: i64,
+        most: [u32; 3],
         count: impl FnMut(Part) -> u32,
     ) -> bool {
+        if self.date_first && date != worst.date {
+            return date > worst.date;
+        }
+        let topped = [
+            (self.literal, Part::Literal),
+            (self.matched, Part::Matched),
+            (self.together, Part::Together),
+        ]
+        .into_iter()
+        .all(|(on, part)| !on || worst.part(part) >= most[part as usize]);
+        if topped && score.total_cmp(&worst.score).then(date.cmp(&worst.date)) != Ordering::Greater
+        {
+            return false;
+        }
         self.cmp_counting(score, date, count, worst) == Ordering::Greater
     }
 }
@@ -249,8 +268,9 @@ pub struct SegmentRanker {
     facets: bool,
     last_month: Option<(i64, i64)>,
     /// The last record number met (a record's passages are mostly
-    /// consecutive), and the counts.
+    /// consecutive) and its date, and the counts.
     last_record: Option<u64>,
+    last_date: i64,
     tally: SegmentTally,
     /// Min-heap of the best so far (reversed order).
     best: BinaryHeap<std::cmp::Reverse<Ranked>>,
@@ -295,6 +315,7 @@ impl Collector for Ranker {
             facets: self.facets,
             last_month: None,
             last_record: None,
+            last_date: i64::MIN,
             tally: SegmentTally {
                 spellings: vec![0; self.spellings.len()],
                 source_ords,
@@ -415,12 +436,24 @@ impl SegmentCollector for SegmentRanker {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.tally.passages += 1;
-        if let Some(record) = self.records.as_ref().and_then(|c| c.first(doc)) {
-            if self.last_record != Some(record) {
-                self.last_record = Some(record);
-                self.tally.records.push(record);
+        let record = self.records.as_ref().and_then(|c| c.first(doc));
+        // A record's passages share its date: read once per run of them.
+        let date = match record {
+            Some(r) if self.last_record == Some(r) => self.last_date,
+            _ => {
+                let date = self
+                    .dates
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .map_or(i64::MIN, |d| d.into_timestamp_secs());
+                if let Some(r) = record {
+                    self.last_record = Some(r);
+                    self.last_date = date;
+                    self.tally.records.push(r);
+                }
+                date
             }
-        }
+        };
         if self.spelling_at.len() != self.spellings.len() {
             self.spelling_at = self.spellings.iter().map(|s| s.doc()).collect();
         }
@@ -437,11 +470,6 @@ impl SegmentCollector for SegmentRanker {
             }
             self.next_spelling = next;
         }
-        let date = self
-            .dates
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .map_or(i64::MIN, |d| d.into_timestamp_secs());
         if date != i64::MIN {
             self.tally.dates = Some(match self.tally.dates {
                 Some((first, last)) => (first.min(date), last.max(date)),
@@ -461,7 +489,8 @@ impl SegmentCollector for SegmentRanker {
             let worst = worst.0.key;
             let (words, literal, together) =
                 (&mut self.words, &mut self.literal, &mut self.together);
-            let beats = self.order.beats(&worst, score, date, |part| {
+            let most = [literal.len(), words.len(), together.len()].map(|n| n as u32);
+            let beats = self.order.beats(&worst, score, date, most, |part| {
                 let n = match part {
                     Part::Literal => count(literal, doc),
                     Part::Matched => count(words, doc),
@@ -583,9 +612,15 @@ mod tests {
         #[test]
         fn deciding_on_the_parts_asked_for_agrees_with_the_whole_key(
             flags in proptest::array::uniform4(proptest::bool::ANY),
+            most in proptest::array::uniform3(0u32..3),
             worst in (0u32..3, 0u32..3, 0u32..3, 0u8..3, -1i64..2),
             ours in (0u32..3, 0u32..3, 0u32..3, 0u8..3, -1i64..2),
         ) {
+            // No passage counts more than a part's highest.
+            let within = |(literal, matched, together, score, date): (u32, u32, u32, u8, i64)| {
+                (literal.min(most[0]), matched.min(most[1]), together.min(most[2]), score, date)
+            };
+            let (worst, ours) = (within(worst), within(ours));
             let order = KeyOrder {
                 date_first: flags[0],
                 literal: flags[1],
@@ -614,7 +649,7 @@ mod tests {
             };
             let better = whole(ours) > whole(worst);
             let (worst, ours) = (key(worst), key(ours));
-            let beats = order.beats(&worst, ours.score, ours.date, |part| {
+            let beats = order.beats(&worst, ours.score, ours.date, most, |part| {
                 match part {
                     Part::Literal => ours.literal,
                     Part::Matched => ours.matched,
