@@ -581,7 +581,10 @@ impl Index {
         let dir = root.join(format!("g{next:08}"));
         fs::create_dir(&dir).map_err(|e| IndexError::io(&dir, e))?;
         let schema = schema::load();
-        let tantivy = tantivy::Index::create_in_dir(&dir, schema.schema.clone())
+        let tantivy = tantivy::Index::builder()
+            .schema(schema.schema.clone())
+            .settings(schema::index_settings())
+            .create_in_dir(&dir)
             .map_err(|e| IndexError::tantivy(&dir, e))?;
         let readers = dir.join(READERS);
         File::create(&readers).map_err(|e| IndexError::io(&readers, e))?;
@@ -1022,6 +1025,52 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_new_generation_stores_its_passages_with_zstd_and_reads_them_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = published(dir.path());
+        let settings = index.tantivy.settings();
+        assert!(
+            matches!(
+                settings.docstore_compression,
+                tantivy::store::Compressor::Zstd(_)
+            ),
+            "{:?}",
+            settings.docstore_compression
+        );
+        assert_eq!(settings.docstore_blocksize, schema::STORE_BLOCK_BYTES);
+        let fields = index.fields();
+        let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index
+            .tantivy
+            .writer_with_num_threads(1, 15_000_000)
+            .unwrap();
+        let text = "Ahmed al-Charaa, dit « Abou Mohammed al-Jolani », à Damas.";
+        let mut doc = tantivy::TantivyDocument::default();
+        doc.add_text(fields.text, text);
+        writer.add_document(doc).unwrap();
+        let state = State {
+            fingerprint: schema::fingerprint(),
+            ..State::default()
+        };
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(&serde_json::to_string(&state).unwrap());
+        commit.commit().unwrap();
+        let reopened = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
+        assert!(matches!(
+            reopened.tantivy.settings().docstore_compression,
+            tantivy::store::Compressor::Zstd(_)
+        ));
+        let searcher = reopened.tantivy.reader().unwrap().searcher();
+        let stored: tantivy::TantivyDocument =
+            searcher.doc(tantivy::DocAddress::new(0, 0)).unwrap();
+        use tantivy::schema::Value;
+        let got = stored
+            .get_first(fields.text)
+            .and_then(|v| v.as_str())
+            .unwrap();
+        assert_eq!(got, text);
     }
 
     fn published(root: &Path) -> Index {
