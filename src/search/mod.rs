@@ -540,6 +540,10 @@ fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The copies of hits already found in a query, by the hit's address: each
+/// with its article id ([`Searcher::copies_of`]).
+type Copies = std::collections::HashMap<tantivy::DocAddress, Vec<(tantivy::DocAddress, String)>>;
+
 /// The first `limit` articles of `ranked` hits, each as its best passage
 /// with its next best under it (those matching in their own text).
 fn group_by_article(ranked: impl Iterator<Item = Hit>, limit: usize) -> Vec<Hit> {
@@ -962,6 +966,9 @@ impl Searcher {
         // A candidate's hit, kept for the next, larger pool.
         let mut made: std::collections::HashMap<tantivy::DocAddress, (Hit, Vec<Highlight>)> =
             Default::default();
+        // A hit's copies, kept for the next, larger pool: its first hits
+        // are those of the smaller one.
+        let mut copies = Copies::default();
         let ranked = loop {
             let best = &best[..self.collected(pool, opts).min(best.len())];
             let seen_all = best.len() as u64 >= tally.passages;
@@ -987,7 +994,7 @@ impl Searcher {
             if !opts.collapse_copies {
                 break ranked.map(|(h, _)| h).collect::<Vec<Hit>>();
             }
-            let ranked = self.collapse(ranked, wanted, opts.group_articles)?;
+            let ranked = self.collapse(ranked, wanted, opts.group_articles, &mut copies)?;
             let shown = if opts.group_articles {
                 ranked
                     .iter()
@@ -1279,6 +1286,7 @@ impl Searcher {
         ranked: impl Iterator<Item = (Hit, tantivy::DocAddress)>,
         wanted: usize,
         grouped: bool,
+        known: &mut Copies,
     ) -> Result<Vec<Hit>, SearchError> {
         let mut out: Vec<Hit> = Vec::new();
         let mut shown: std::collections::HashSet<tantivy::DocAddress> = Default::default();
@@ -1295,12 +1303,17 @@ impl Searcher {
             if full {
                 break;
             }
-            let copies = self.copies_of(address, &hit.text)?;
+            let copies = match known.get(&address) {
+                Some(copies) => copies,
+                None => known
+                    .entry(address)
+                    .or_insert(self.copies_of(address, &hit.text)?),
+            };
             let mut docs: Vec<String> = Vec::new();
             for (copy, doc) in copies {
-                shown.insert(copy);
-                if doc != hit.doc && !docs.contains(&doc) {
-                    docs.push(doc);
+                shown.insert(*copy);
+                if *doc != hit.doc && !docs.contains(doc) {
+                    docs.push(doc.clone());
                 }
             }
             hit.copies_total = docs.len();
