@@ -1027,26 +1027,13 @@ mod tests {
         assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
     }
 
-    #[test]
-    fn a_new_generation_stores_its_passages_with_zstd_and_reads_them_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = published(dir.path());
-        let settings = index.tantivy.settings();
-        assert!(
-            matches!(
-                settings.docstore_compression,
-                tantivy::store::Compressor::Zstd(_)
-            ),
-            "{:?}",
-            settings.docstore_compression
-        );
-        assert_eq!(settings.docstore_blocksize, schema::STORE_BLOCK_BYTES);
+    /// Writes `text` as one passage, committed with this binary's state.
+    fn add_passage(index: &Index, text: &str) {
         let fields = index.fields();
         let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index
             .tantivy
             .writer_with_num_threads(1, 15_000_000)
             .unwrap();
-        let text = "Ahmed al-Charaa, dit « Abou Mohammed al-Jolani », à Damas.";
         let mut doc = tantivy::TantivyDocument::default();
         doc.add_text(fields.text, text);
         writer.add_document(doc).unwrap();
@@ -1057,20 +1044,79 @@ mod tests {
         let mut commit = writer.prepare_commit().unwrap();
         commit.set_payload(&serde_json::to_string(&state).unwrap());
         commit.commit().unwrap();
-        let reopened = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
-        assert!(matches!(
-            reopened.tantivy.settings().docstore_compression,
-            tantivy::store::Compressor::Zstd(_)
-        ));
-        let searcher = reopened.tantivy.reader().unwrap().searcher();
-        let stored: tantivy::TantivyDocument =
-            searcher.doc(tantivy::DocAddress::new(0, 0)).unwrap();
+    }
+
+    /// The texts of every stored passage of the live generation under `root`.
+    fn stored_texts(root: &Path) -> Vec<String> {
         use tantivy::schema::Value;
-        let got = stored
-            .get_first(fields.text)
-            .and_then(|v| v.as_str())
-            .unwrap();
-        assert_eq!(got, text);
+        let index = Index::open(root, Arc::new(Analyzer::default())).unwrap();
+        let text = index.fields().text;
+        let searcher = index.tantivy.reader().unwrap().searcher();
+        let mut out = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..segment.max_doc() {
+                let stored: tantivy::TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(ord as u32, doc))
+                    .unwrap();
+                out.extend(
+                    stored
+                        .get_first(text)
+                        .and_then(|v| v.as_str())
+                        .map(String::from),
+                );
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn compression(root: &Path) -> tantivy::store::Compressor {
+        let index = Index::open(root, Arc::new(Analyzer::default())).unwrap();
+        index.tantivy.settings().docstore_compression
+    }
+
+    #[test]
+    fn a_new_generation_stores_its_passages_with_zstd_and_reads_them_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = published(dir.path());
+        assert_eq!(
+            index.tantivy.settings().docstore_blocksize,
+            schema::STORE_BLOCK_BYTES
+        );
+        let text = "Ahmed al-Charaa, dit « Abou Mohammed al-Jolani », à Damas.";
+        add_passage(&index, text);
+        let got = compression(dir.path());
+        assert!(
+            matches!(got, tantivy::store::Compressor::Zstd(_)),
+            "{got:?}"
+        );
+        assert_eq!(stored_texts(dir.path()), vec![text.to_string()]);
+    }
+
+    #[test]
+    fn an_index_stored_with_lz4_by_an_earlier_version_stays_readable_and_stays_lz4() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = published(dir.path());
+        // What an earlier version wrote: the same index, its store in LZ4.
+        let meta = index.dir().join("meta.json");
+        let json = fs::read_to_string(&meta).unwrap();
+        let lz4 = json.replace("zstd(compression_level=3)", "lz4");
+        assert_ne!(json, lz4, "the settings name zstd: {json}");
+        drop(index);
+        fs::write(&meta, lz4).unwrap();
+        let index = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
+        add_passage(&index, "Un passage écrit en LZ4.");
+        drop(index);
+        let index = Index::open(dir.path(), Arc::new(Analyzer::default())).unwrap();
+        add_passage(&index, "Un second passage, ajouté par cette version.");
+        assert_eq!(compression(dir.path()), tantivy::store::Compressor::Lz4);
+        assert_eq!(
+            stored_texts(dir.path()),
+            vec![
+                "Un passage écrit en LZ4.".to_string(),
+                "Un second passage, ajouté par cette version.".to_string()
+            ]
+        );
     }
 
     fn published(root: &Path) -> Index {
