@@ -1303,11 +1303,11 @@ impl Searcher {
             if full {
                 break;
             }
-            let copies = match known.get(&address) {
-                Some(copies) => copies,
-                None => known
-                    .entry(address)
-                    .or_insert(self.copies_of(address, &hit.text)?),
+            let copies = match known.entry(address) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(new) => {
+                    new.insert(self.copies_of(address, &hit.text)?)
+                }
             };
             let mut docs: Vec<String> = Vec::new();
             for (copy, doc) in copies {
