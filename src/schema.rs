@@ -20,8 +20,9 @@ use crate::analysis::{self, tokenizer::Terms};
 /// passage carries its record's number (`record`). 5: the source as one
 /// fast term (`source_key`) and the passage's signature (`sentences`,
 /// `sentence_count`). 6: only a signature's lowest sentences are indexed
-/// ([`crate::copies::indexed`]).
-pub const SCHEMA_VERSION: u32 = 6;
+/// ([`crate::copies::indexed`]). 7: no stem term for a word that is its
+/// own stem ([`crate::terms::stem_is_indexed`]), and no norms for `stems`.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
@@ -50,8 +51,9 @@ pub struct Fields {
     /// acronym terms of words written in capitals (tokenizer
     /// [`Terms::Exact`]).
     pub body: Field,
-    /// The same text, one stem term per word at the word's position
-    /// ([`Terms::Stems`]).
+    /// The same text, the stem term of each word that is not its own stem,
+    /// at the word's position ([`Terms::Stems`]). No norms: a stem is scored
+    /// with the passage's length in `body` ([`crate::search::stem_query`]).
     pub stems: Field,
     /// The same text, one spelling-key term per capitalised word that can be
     /// a name; no positions: listed and counted, never matched by position
@@ -89,7 +91,8 @@ fn analysed(terms: Terms, stored: bool) -> TextOptions {
     let opts = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(terms.tokenizer_name())
-            .set_index_option(record),
+            .set_index_option(record)
+            .set_fieldnorms(terms != Terms::Stems),
     );
     if stored {
         opts.set_stored()

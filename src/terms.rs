@@ -4,11 +4,14 @@
 //! all go through these functions; no term, unit or date is built by hand
 //! anywhere else.
 //!
-//! Terms of the three searched fields:
+//! Terms of the two searched fields:
 //! - `body`: each word's exact (folded) form, `refugies`; for a word written
 //!   in capitals, also its acronym term after [`ACRONYM_MARK`]: `=ei`, so
 //!   that an acronym is matched only where the text writes it as one;
-//! - `stems`: each word's stem after [`STEM_MARK`]: `~refugi`;
+//! - `stems`: each word's stem after [`STEM_MARK`], `~refug`, unless the
+//!   stem is the word itself (`paris`, `mort`: a third of the words of
+//!   French news), whose exact term then stands for its stem as well
+//!   ([`stem_alternatives`]);
 //! - `names` (no positions): for a capitalised word that can be a name, its
 //!   spelling key and exact form after [`NAME_MARK`], separated by
 //!   [`NAME_SEP`] where no capital was required (`^XR/charaa`: written as a
@@ -114,6 +117,44 @@ pub fn is_exact_term(term: &str) -> bool {
 /// True for stem terms.
 pub fn is_stem_term(term: &str) -> bool {
     term.starts_with(STEM_MARK)
+}
+
+/// True when the index holds a stem term for a word written `exact` whose
+/// stem is `stem`: when the two differ. A word that is its own stem is
+/// found under its exact term alone.
+pub fn stem_is_indexed(exact: &str, stem: &str) -> bool {
+    !stem.is_empty() && stem != exact
+}
+
+/// The terms that hold the words of stem `stem` (without its mark): its
+/// stem term (in `stems`) and, when `own` (the stem is a word that is its
+/// own stem, [`crate::analysis::Analyzer::is_own_stem`]), that word's exact
+/// term (in `body`).
+pub fn stem_alternatives(stem: &str, own: bool) -> Vec<String> {
+    let mut out = vec![stem_term(stem)];
+    if own {
+        out.push(stem.to_string());
+    }
+    out
+}
+
+/// The pattern of a phrase position matching `term` exactly.
+pub fn literal_pattern(term: &str) -> String {
+    let mut s = String::with_capacity(term.len() + 2);
+    push_escaped(&mut s, term);
+    s
+}
+
+/// Characters that mean something in a term pattern.
+const REGEX_SPECIAL: &str = "\\.+*?()|[]{}^$#&-~";
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if REGEX_SPECIAL.contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
 }
 
 /// The pattern of a query alternative matching any word that starts with

@@ -183,6 +183,16 @@ impl Analyzer {
         self.stopwords.contains(lower)
     }
 
+    /// True when `folded`, a folded word, is its own stem, so that the
+    /// index holds no stem term for it (see
+    /// [`crate::terms::stem_is_indexed`]): numbers, `paris`, `mort`.
+    pub fn is_own_stem(&self, folded: &str) -> bool {
+        let number = folded
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
+        number || self.stemmer.stem(folded) == folded
+    }
+
     /// Analyses `text` into `out` (cleared first). The words already in
     /// `out` are reused, so analysing many texts with one vector allocates
     /// little.
@@ -428,6 +438,22 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn words_that_are_their_own_stem_are_told_from_the_others() {
+        let a = Analyzer::default();
+        for own in ["mort", "camp", "paris", "2024", "1,5"] {
+            assert!(a.is_own_stem(own), "{own}");
+        }
+        for other in ["morts", "camps", "refugies", "militaire"] {
+            assert!(!a.is_own_stem(other), "{other}");
+        }
+        // Every word's stem is what the index holds for it, and the stem of
+        // a word that is its own stem is the word.
+        for w in a.words("Les morts du camp de Paris en 2024") {
+            assert_eq!(a.is_own_stem(&w.exact), w.stem == w.exact, "{}", w.exact);
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]

@@ -1,10 +1,11 @@
 //! The analyzer as tantivy tokenizers.
 //!
 //! One analysis of a text feeds three fields, each with its own tokenizer
-//! ([`Terms`]), so that each field's length is its number of words: `body`
-//! ([`TOKENIZER_NAME`]: exact words and acronyms), `stems`
-//! ([`STEMS_TOKENIZER`]) and `names` ([`NAMES_TOKENIZER`]: spelling keys,
-//! no positions). How each term is written is [`crate::terms`]'s business.
+//! ([`Terms`]): `body` ([`TOKENIZER_NAME`]: exact words and acronyms, so
+//! that its length is its number of words), `stems` ([`STEMS_TOKENIZER`]:
+//! the stem of each word that is not its own stem) and `names`
+//! ([`NAMES_TOKENIZER`]: spelling keys, no positions). How each term is
+//! written is [`crate::terms`]'s business.
 //!
 //! tantivy tokenizes a document field by field; the three tokenizers of one
 //! indexing thread share its last few analyses (by text), so each text is
@@ -33,7 +34,9 @@ pub const NAMES_TOKENIZER: &str = "french-names";
 pub enum Terms {
     /// Exact words and acronyms.
     Exact,
-    /// Stems.
+    /// The stems of the words that are not their own stem (`~refug` for
+    /// `refugies`, nothing for `paris`): a search for a stem also reads the
+    /// word it equals ([`crate::terms::stem_is_indexed`]).
     Stems,
     /// Name keys with their spellings.
     Names,
@@ -221,9 +224,13 @@ impl Tokenizer for FrenchTokenizer {
                         });
                     }
                 }
-                Terms::Stems => push(&mut self.tokens, &mut n, w, |t| {
-                    terms::push_stem(t, &w.stem)
-                }),
+                Terms::Stems => {
+                    if terms::stem_is_indexed(&w.exact, &w.stem) {
+                        push(&mut self.tokens, &mut n, w, |t| {
+                            terms::push_stem(t, &w.stem)
+                        });
+                    }
+                }
                 Terms::Names => {
                     if let Some(key) = Self::key(w) {
                         push(&mut self.tokens, &mut n, w, |t| {
@@ -276,5 +283,43 @@ impl TokenStream for FrenchTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         let i = self.current();
         &mut self.tokens[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(kind: Terms, text: &str) -> Vec<(String, usize)> {
+        let mut tokenizer = FrenchTokenizer::new(Arc::new(Analyzer::default()), kind);
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.position));
+        }
+        out
+    }
+
+    #[test]
+    fn a_word_that_is_its_own_stem_has_no_stem_term_and_the_others_keep_their_positions() {
+        let text = "Paris accueille 300 réfugiés morts";
+        let stems = terms(Terms::Stems, text);
+        let exact = terms(Terms::Exact, text);
+        let at =
+            |list: &[(String, usize)], t: &str| list.iter().find(|(x, _)| x == t).map(|(_, p)| *p);
+        for (word, stem) in [
+            ("accueille", "~accueil"),
+            ("refugies", "~refug"),
+            ("morts", "~mort"),
+        ] {
+            assert_eq!(at(&stems, stem), at(&exact, word), "{stems:?} {exact:?}");
+            assert!(at(&stems, stem).is_some(), "{stems:?}");
+        }
+        assert_eq!(
+            stems.len(),
+            3,
+            "no stem term for `paris` and `300`: {stems:?}"
+        );
     }
 }

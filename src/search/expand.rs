@@ -356,7 +356,7 @@ impl Vocabulary<'_> {
         let (first, rest) = word.split_at(first.len_utf8());
         let end = terms::prefix_end(first);
         let query = FuzzyTermQuery::new(Term::from_field_text(self.field, word), distance, true);
-        let (rest, whole) = (super::regex_escape(rest), super::regex_escape(word));
+        let (rest, whole) = (terms::literal_pattern(rest), terms::literal_pattern(word));
         let first_letter = tantivy_fst::Regex::new(&format!(".{rest}|{rest}|.{whole}")).ok();
         let mut found: Vec<(String, u64)> = Vec::new();
         let mut add = |key: &[u8], df: u32, other_first: bool| {

@@ -13,6 +13,7 @@ pub mod expand;
 pub mod highlight;
 pub mod plan;
 pub mod rank;
+pub mod stem_query;
 pub mod syntax;
 
 use std::ops::Bound;
@@ -26,6 +27,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{TantivyDocument, Term};
 
+use crate::analysis::Analyzer;
 use crate::index::{Index, IndexError};
 use crate::schema::Fields;
 use crate::terms::{self, TermKind};
@@ -269,6 +271,8 @@ pub struct Searcher {
     passages: Option<std::sync::Arc<crate::kept::Kept<tantivy::DocAddress, TantivyDocument>>>,
     /// The fast columns of every segment, opened at the first query.
     columns: std::sync::OnceLock<std::sync::Arc<columns::Columns>>,
+    /// Passage counts of stems that are words of their own.
+    stem_counts: StemCounts,
 }
 
 /// BM25 statistics of the index, with the average passage length scaled
@@ -291,50 +295,185 @@ impl tantivy::query::Bm25StatisticsProvider for Statistics<'_> {
     }
 }
 
-/// The field holding an alternative's terms: stems in `stems`, every
-/// other term (exact words, acronyms, prefixes) in `body`. An alternative
-/// never mixes the two (see `expand::phrase_spellings`).
-fn searched_field(f: &Fields, alt: &Alt) -> tantivy::schema::Field {
-    match alt.terms.first() {
-        Some((_, t)) if terms::is_stem_term(t) => f.stems,
-        _ => f.body,
+/// What turns query terms into tantivy queries: the fields, the analyzer
+/// (which tells the stems that are words of their own) and what the
+/// searcher remembers of stems.
+struct QueryTerms<'a> {
+    f: Fields,
+    analyzer: &'a Analyzer,
+    searcher: &'a tantivy::Searcher,
+    counts: &'a StemCounts,
+}
+
+/// By stem: whether it is a word of its own, and then the passages holding
+/// it or its other forms. A query asks this of each stem many times.
+type StemCounts = std::sync::Mutex<std::collections::HashMap<String, Option<u64>>>;
+
+/// At most this many stems are remembered by a searcher.
+const REMEMBERED_STEMS: usize = 4096;
+
+impl QueryTerms<'_> {
+    /// For the stem of a stem term, `None` when it is not a word of its own,
+    /// else the passages holding it or its other forms (see
+    /// [`stem_query::passages_holding_any`]; deleted ones may still count).
+    fn own_stem(&self, stem: &str) -> Option<u64> {
+        let lock = || self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&known) = lock().get(stem) {
+            return known;
+        }
+        let known = self.analyzer.is_own_stem(stem).then(|| {
+            let terms = self.stem_terms(stem, true);
+            stem_query::passages_holding_any(self.searcher, &terms).unwrap_or(0)
+        });
+        let mut counts = lock();
+        if counts.len() >= REMEMBERED_STEMS {
+            counts.clear();
+        }
+        counts.insert(stem.to_string(), known);
+        known
+    }
+
+    /// The index terms of stem `stem`: its stem term in `stems`, and with
+    /// `own` the word it equals in `body`.
+    fn stem_terms(&self, stem: &str, own: bool) -> Vec<Term> {
+        let f = &self.f;
+        terms::stem_alternatives(stem, own)
+            .iter()
+            .map(|t| {
+                let field = if terms::is_stem_term(t) {
+                    f.stems
+                } else {
+                    f.body
+                };
+                Term::from_field_text(field, t)
+            })
+            .collect()
+    }
+
+    /// The index terms of a query term, with the passages holding any of
+    /// them: for a stem, its stem term in `stems` and, when the stem is a
+    /// word of its own, that word in `body` (see [`stem_query`]); any other
+    /// term as it is, in `body`.
+    fn index_terms(&self, term: &str) -> (Vec<Term>, u64) {
+        let own = match terms::kind(term) {
+            TermKind::Stem(stem) => Some((stem, self.own_stem(stem))),
+            _ => None,
+        };
+        match own {
+            Some((stem, Some(passages))) => (self.stem_terms(stem, true), passages),
+            Some((stem, None)) => {
+                let terms = self.stem_terms(stem, false);
+                let n = self.searcher.doc_freq(&terms[0]).unwrap_or(0);
+                (terms, n)
+            }
+            None => {
+                let t = Term::from_field_text(self.f.body, term);
+                let n = self.searcher.doc_freq(&t).unwrap_or(0);
+                (vec![t], n)
+            }
+        }
+    }
+
+    /// The query of one alternative: a term or a phrase (`offset`s apart)
+    /// in `body`, or its stems (a [`stem_query::StemQuery`]). An
+    /// alternative never mixes stems with other terms (see
+    /// `expand::phrase_spellings`).
+    fn alt_query(&self, alt: &Alt) -> Box<dyn Query> {
+        let stems = alt
+            .terms
+            .first()
+            .is_some_and(|(_, t)| terms::is_stem_term(t));
+        let q: Box<dyn Query> = if stems {
+            self.stem_phrase(&alt.terms, 0)
+        } else {
+            exact_phrase(self.f.body, &alt.terms)
+        };
+        Box::new(BoostQuery::new(q, alt.weight))
+    }
+
+    /// The word as typed and its stem, when they are one word that is its
+    /// own stem (`mort`, `~mort`): read in one pass
+    /// ([`stem_query::WordForms`]).
+    fn word_forms(&self, forms: &[&Alt], tie: f32) -> Option<Box<dyn Query>> {
+        let [exact, stem] = forms else {
+            return None;
+        };
+        let ([(_, word)], [(_, stem_term)]) = (exact.terms.as_slice(), stem.terms.as_slice())
+        else {
+            return None;
+        };
+        let (How::Exact, How::Stem) = (exact.how, stem.how) else {
+            return None;
+        };
+        let (index_terms, passages) = self.index_terms(stem_term);
+        let [in_stems, in_body] = index_terms.as_slice() else {
+            return None;
+        };
+        if in_body.value().as_str() != Some(word.as_str()) {
+            return None;
+        }
+        Some(Box::new(stem_query::WordForms {
+            exact: in_body.clone(),
+            stem: in_stems.clone(),
+            passages,
+            exact_weight: exact.weight,
+            stem_weight: stem.weight,
+            tie,
+        }))
+    }
+
+    /// The words of the stems of `phrase` at their offsets (one stem: its
+    /// words anywhere), the second of two at most `slop` words out of place.
+    fn stem_phrase(&self, phrase: &[(usize, String)], slop: u32) -> Box<dyn Query> {
+        let slots = phrase
+            .iter()
+            .map(|(offset, t)| {
+                let (terms, passages) = self.index_terms(t);
+                stem_query::Stem {
+                    offset: *offset,
+                    terms,
+                    passages,
+                }
+            })
+            .collect();
+        Box::new(stem_query::StemQuery::new(self.f.body, slots, slop))
     }
 }
 
-fn alt_query(field: tantivy::schema::Field, alt: &Alt) -> Box<dyn Query> {
-    let prefixed = alt
-        .terms
+/// A term of `field`, or a phrase of its terms at their offsets; in a
+/// phrase, a prefix pattern (an initial, `j*`) matches the words starting
+/// with it.
+fn exact_phrase(field: tantivy::schema::Field, phrase: &[(usize, String)]) -> Box<dyn Query> {
+    if let [(_, t)] = phrase {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else if phrase
         .iter()
-        .any(|(_, t)| terms::pattern_prefix(t).is_some());
-    let q: Box<dyn Query> = if prefixed && alt.terms.len() > 1 {
-        // Initials: each `j*` matches the words starting with `j`.
+        .any(|(_, t)| terms::pattern_prefix(t).is_some())
+    {
         Box::new(RegexPhraseQuery::new_with_offset(
             field,
-            alt.terms
+            phrase
                 .iter()
                 .map(|(off, t)| {
                     let pattern = match terms::pattern_prefix(t) {
-                        Some(prefix) => format!("{}.*", regex_escape(prefix)),
-                        None => regex_escape(t),
+                        Some(prefix) => format!("{}.*", terms::literal_pattern(prefix)),
+                        None => terms::literal_pattern(t),
                     };
                     (*off, pattern)
                 })
                 .collect(),
         ))
-    } else if alt.terms.len() == 1 {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, &alt.terms[0].1),
-            IndexRecordOption::WithFreqs,
-        ))
     } else {
         Box::new(PhraseQuery::new_with_offset(
-            alt.terms
+            phrase
                 .iter()
                 .map(|(off, t)| (*off, Term::from_field_text(field, t)))
                 .collect(),
         ))
-    };
-    Box::new(BoostQuery::new(q, alt.weight))
+    }
 }
 
 /// At most this many spellings of a name are tried together.
@@ -472,26 +611,14 @@ fn smallest_window(spots: &[(u32, usize)]) -> (usize, u32) {
     (need, best)
 }
 
-/// `text` with the characters that mean something in a regex escaped.
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A query word: the best of its alternatives, as a dis-max query. The
 /// word's own forms (exact and stem) are one alternative, the exact's
 /// score plus [`RankParams::dismax_tie`] of the stem's; every other
 /// spelling, alias or typo is another, and only the best counts: a passage
 /// that uses three spellings of a name does not beat one that repeats one.
 /// With `literal`, only the word or name as typed: exact, stem and aliases.
-fn word_query(f: &Fields, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn Query> {
-    let q = |a: &Alt| alt_query(searched_field(f, a), a);
+fn word_query(qt: &QueryTerms, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn Query> {
+    let q = |a: &Alt| qt.alt_query(a);
     let (own, others): (Vec<&Alt>, Vec<&Alt>) = word
         .alts
         .iter()
@@ -501,10 +628,12 @@ fn word_query(f: &Fields, word: &QueryWord, tie: f32, literal: bool) -> Box<dyn 
     match own.as_slice() {
         [] => {}
         [one] => alts.push(q(one)),
-        forms => alts.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-            forms.iter().map(|a| q(a)).collect(),
-            tie,
-        ))),
+        forms => alts.push(qt.word_forms(forms, tie).unwrap_or_else(|| {
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                forms.iter().map(|a| q(a)).collect(),
+                tie,
+            ))
+        })),
     }
     alts.extend(others.into_iter().map(q));
     match alts.len() {
@@ -634,7 +763,18 @@ impl Searcher {
             remembered: Default::default(),
             passages: None,
             columns: std::sync::OnceLock::new(),
+            stem_counts: StemCounts::default(),
         })
+    }
+
+    /// What builds this searcher's queries.
+    fn query_terms(&self) -> QueryTerms<'_> {
+        QueryTerms {
+            f: self.index.fields(),
+            analyzer: self.index.analyzer(),
+            searcher: &self.searcher,
+            counts: &self.stem_counts,
+        }
     }
 
     /// The fast columns of every segment (opened once).
@@ -709,13 +849,13 @@ impl Searcher {
     /// how many passages and articles use each, most used first within each
     /// query word; the exact spelling first.
     pub fn variants(&self, query: &str, strict: bool) -> Result<Vec<Variant>, SearchError> {
-        let f = self.index.fields();
         let mut out = Vec::new();
         for word in self.plan(query, strict) {
             if word.occur == Occur::MustNot {
                 continue;
             }
             let mut rows = Vec::new();
+            let qt = self.query_terms();
             // One row per spelling and reason: a variant is searched as
             // two terms (capitalised mid-sentence, or at its start).
             let mut groups: Vec<(&str, How, f32, Vec<&Alt>)> = Vec::new();
@@ -731,7 +871,7 @@ impl Searcher {
             for (label, how, weight, alts) in groups {
                 let query = BooleanQuery::new(
                     alts.iter()
-                        .map(|a| (TOccur::Should, alt_query(searched_field(&f, a), a)))
+                        .map(|a| (TOccur::Should, qt.alt_query(a)))
                         .collect(),
                 );
                 let docs = self
@@ -786,15 +926,11 @@ impl Searcher {
     /// Passages holding the word as typed (the most frequent of its exact
     /// terms; phrases count as rare).
     fn doc_freq(&self, word: &QueryWord) -> u64 {
-        let f = self.index.fields();
+        let qt = self.query_terms();
         word.alts
             .iter()
             .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Stem))
-            .map(|a| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(searched_field(&f, a), &a.terms[0].1))
-                    .unwrap_or(0)
-            })
+            .map(|a| qt.index_terms(&a.terms[0].1).1)
             .max()
             .unwrap_or(0)
     }
@@ -1060,6 +1196,7 @@ impl Searcher {
         opts: &SearchOptions,
     ) -> BooleanQuery {
         let f = self.index.fields();
+        let qt = self.query_terms();
         let mut word_clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
         for w in words {
             let occur = match w.occur {
@@ -1068,7 +1205,7 @@ impl Searcher {
                 Occur::Should if opts.all && !w.title => TOccur::Must,
                 Occur::Should => TOccur::Should,
             };
-            word_clauses.push((occur, word_query(&f, w, self.params.dismax_tie, false)));
+            word_clauses.push((occur, word_query(&qt, w, self.params.dismax_tie, false)));
         }
         word_clauses.extend(
             self.pair_queries(words, counted)
@@ -1093,7 +1230,7 @@ impl Searcher {
             let words = self.index.analyzer().words(source);
             if !words.is_empty() {
                 let alts = plan::literal_alts(&words, source, &self.params);
-                clauses.push(filter(alt_query(f.source, &alts[0])));
+                clauses.push(filter(exact_phrase(f.source, &alts[0].terms)));
             }
         }
         let source_term = |name: &String| -> Box<dyn Query> {
@@ -1158,16 +1295,21 @@ impl Searcher {
                 [Some(a), Some(b)] if a.1 != b.1 => {
                     // Through the stems when both words have one (names
                     // have none), else as typed.
-                    let (field, a, b) = match (&a.0, &b.0) {
-                        (Some(x), Some(y)) => (f.stems, x, y),
-                        _ => (f.body, &a.1, &b.1),
+                    let q: Box<dyn Query> = match (&a.0, &b.0) {
+                        (Some(x), Some(y)) => {
+                            let phrase = [(0, x.clone()), (1, y.clone())];
+                            self.query_terms().stem_phrase(&phrase, p.pair_slop)
+                        }
+                        _ => {
+                            let mut q = PhraseQuery::new(vec![
+                                Term::from_field_text(f.body, &a.1),
+                                Term::from_field_text(f.body, &b.1),
+                            ]);
+                            q.set_slop(p.pair_slop);
+                            Box::new(q)
+                        }
                     };
-                    let mut q = PhraseQuery::new(vec![
-                        Term::from_field_text(field, a),
-                        Term::from_field_text(field, b),
-                    ]);
-                    q.set_slop(p.pair_slop);
-                    Some(Box::new(BoostQuery::new(Box::new(q), p.pairs)) as Box<dyn Query>)
+                    Some(Box::new(BoostQuery::new(q, p.pairs)) as Box<dyn Query>)
                 }
                 _ => None,
             })
@@ -1226,11 +1368,12 @@ impl Searcher {
     ) -> Result<rank::Collected, SearchError> {
         let p = &self.params;
         let f = self.index.fields();
+        let qt = self.query_terms();
         let unscored = || EnableScoring::disabled_from_searcher(&self.searcher);
         let weights = |literal: bool| {
             counted
                 .iter()
-                .map(|&i| word_query(&f, &words[i], p.dismax_tie, literal).weight(unscored()))
+                .map(|&i| word_query(&qt, &words[i], p.dismax_tie, literal).weight(unscored()))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
         let together = if p.together_first {
@@ -1254,7 +1397,7 @@ impl Searcher {
                 .iter()
                 .map(|&(w, a)| {
                     let alt = &words[w].alts[a];
-                    alt_query(searched_field(&f, alt), alt).weight(unscored())
+                    qt.alt_query(alt).weight(unscored())
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?,
             limit: self.collected(opts.limit, opts),

@@ -229,3 +229,72 @@ fn a_question_is_ranked_by_score_where_a_topic_ranks_by_words_matched() {
     );
     assert_eq!(ids(&out.hit_lines()), ["both", "one-word"]);
 }
+
+#[test]
+fn a_word_that_is_its_own_stem_still_finds_its_other_forms_and_they_find_it() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    // `mort` is its own stem: the index holds `mort` alone for it, and
+    // `~mort` for `morts` and `morte`.
+    env.write_jsonl(
+        "m.jsonl",
+        &[
+            json!({"id": "singular", "title": "Bilan", "text": "Un mort dans l'explosion du dépôt."}),
+            json!({"id": "plural", "title": "Bilan", "text": "Trois morts dans l'explosion du dépôt."}),
+            json!({"id": "feminine", "title": "Bilan", "text": "Une passante est morte dans l'explosion."}),
+            json!({"id": "other", "title": "Bilan", "text": "Aucun blessé dans l'explosion du dépôt."}),
+        ],
+    );
+    for query in ["mort", "morts"] {
+        let (_, hits) = env.search_json(&[query]);
+        let mut found = ids(&hits);
+        found.sort();
+        assert_eq!(found, ["feminine", "plural", "singular"], "{query}");
+    }
+    // The form as typed first, then its other forms.
+    let (_, hits) = env.search_json(&["mort"]);
+    assert_eq!(ids(&hits)[0], "singular");
+    let (_, hits) = env.search_json(&["morts"]);
+    assert_eq!(ids(&hits)[0], "plural");
+}
+
+#[test]
+fn a_quoted_phrase_matches_its_other_forms_when_a_word_is_its_own_stem() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    // `camp` is its own stem (found in `body`), `camps` is not (`~camp` in
+    // `stems`): the phrase of stems reads both fields at once.
+    env.write_jsonl(
+        "c.jsonl",
+        &[
+            json!({"id": "as-typed", "title": "Sahel", "text": "Le camp militaire de Gao a été attaqué."}),
+            json!({"id": "plural", "title": "Sahel", "text": "Les camps militaires du nord ont été évacués."}),
+            json!({"id": "apart", "title": "Sahel", "text": "Le camp de réfugiés jouxte une base militaire."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["\"camp militaire\""]);
+    assert_eq!(ids(&hits), ["as-typed", "plural"]);
+    assert_eq!(hits[1]["matches"][0]["how"], "stem", "{hits:?}");
+}
+
+#[test]
+fn a_passage_of_words_that_are_their_own_stems_is_as_long_as_its_words() {
+    use serde_json::json;
+    let env = crate::util::TestEnv::new();
+    // Six indexed words each; every word of the first but `sanctions` is
+    // its own stem, none of the second's is.
+    env.write_jsonl(
+        "s.jsonl",
+        &[
+            json!({"id": "own", "title": "Russie", "text": "Sanctions : Moscou, Minsk, Kiev, Erevan, Bakou."}),
+            json!({"id": "stemmed", "title": "Russie", "text": "Sanctions frappent durement banques entreprises financières."}),
+        ],
+    );
+    let (_, hits) = env.search_json(&["sanctionner"]);
+    assert_eq!(hits.len(), 2);
+    let score = |h: &serde_json::Value| h["score"].as_f64().unwrap();
+    assert!(
+        (score(&hits[0]) - score(&hits[1])).abs() < 1e-4,
+        "same number of words, same score: {hits:?}"
+    );
+}
