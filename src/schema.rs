@@ -11,7 +11,6 @@ use std::sync::OnceLock;
 
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    STORED, STRING,
 };
 
 use crate::analysis::{self, tokenizer::Terms};
@@ -21,7 +20,7 @@ use crate::analysis::{self, tokenizer::Terms};
 /// fast term (`source_key`) and the passage's signature (`sentences`,
 /// `sentence_count`). 6: only a signature's lowest sentences are indexed
 /// ([`crate::copies::indexed`]). 7: no stem term for a word that is its
-/// own stem ([`crate::terms::stem_is_indexed`]), and no norms for `stems`.
+/// own stem ([`crate::terms::stem_is_indexed`]); norms for `body` only.
 pub const SCHEMA_VERSION: u32 = 7;
 
 /// Handles of the fields the engine reads and writes.
@@ -83,7 +82,10 @@ pub struct IndexSchema {
     pub fields: Fields,
 }
 
-fn analysed(terms: Terms, stored: bool) -> TextOptions {
+/// A field analysed into `terms`; `norms` when BM25 reads its lengths
+/// (`body` only: stems are scored with `body`'s lengths, names are listed
+/// and counted, sources filter).
+fn analysed(terms: Terms, stored: bool, norms: bool) -> TextOptions {
     let record = match terms {
         Terms::Names => IndexRecordOption::WithFreqs,
         Terms::Exact | Terms::Stems => IndexRecordOption::WithFreqsAndPositions,
@@ -92,7 +94,7 @@ fn analysed(terms: Terms, stored: bool) -> TextOptions {
         TextFieldIndexing::default()
             .set_tokenizer(terms.tokenizer_name())
             .set_index_option(record)
-            .set_fieldnorms(terms != Terms::Stems),
+            .set_fieldnorms(norms),
     );
     if stored {
         opts.set_stored()
@@ -101,23 +103,33 @@ fn analysed(terms: Terms, stored: bool) -> TextOptions {
     }
 }
 
+/// A field indexed as one term, without norms (never scored).
+fn keyword() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    )
+}
+
 fn build() -> IndexSchema {
     let mut b = Schema::builder();
     let stored_text = TextOptions::default().set_stored();
     let fields = Fields {
-        doc: b.add_text_field("doc", STRING | STORED),
-        unit: b.add_text_field("unit", STRING.set_fast("raw")),
+        doc: b.add_text_field("doc", keyword().set_stored()),
+        unit: b.add_text_field("unit", keyword().set_fast("raw")),
         record: b.add_u64_field("record", NumericOptions::default().set_fast()),
-        file: b.add_text_field("file", STRING | STORED),
+        file: b.add_text_field("file", keyword().set_stored()),
         line: b.add_u64_field("line", NumericOptions::default().set_stored()),
         passage: b.add_u64_field("passage", NumericOptions::default().set_stored()),
         title: b.add_text_field("title", stored_text.clone()),
         text: b.add_text_field("text", stored_text.clone()),
-        body: b.add_text_field("body", analysed(Terms::Exact, false)),
-        stems: b.add_text_field("stems", analysed(Terms::Stems, false)),
-        names: b.add_text_field("names", analysed(Terms::Names, false)),
-        source: b.add_text_field("source", analysed(Terms::Exact, true)),
-        source_key: b.add_text_field("source_key", STRING.set_fast("raw")),
+        body: b.add_text_field("body", analysed(Terms::Exact, false, true)),
+        stems: b.add_text_field("stems", analysed(Terms::Stems, false, false)),
+        names: b.add_text_field("names", analysed(Terms::Names, false, false)),
+        source: b.add_text_field("source", analysed(Terms::Exact, true, false)),
+        source_key: b.add_text_field("source_key", keyword().set_fast("raw")),
         sentences: b.add_u64_field("sentences", NumericOptions::default().set_indexed()),
         sentence_count: b.add_u64_field("sentence_count", NumericOptions::default().set_fast()),
         date: b.add_date_field(
