@@ -117,6 +117,15 @@ fn idf(doc_freq: u64, total: u64) -> f32 {
     (1.0 + (total - n + 0.5) / (n + 0.5)).ln() as f32
 }
 
+/// The average length of `field` over `total` passages.
+fn average_length(
+    stats: &dyn tantivy::query::Bm25StatisticsProvider,
+    field: Field,
+    total: u64,
+) -> tantivy::Result<Score> {
+    Ok(stats.total_num_tokens(field)? as Score / total.max(1) as Score)
+}
+
 impl Query for StemQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let bm25 = match scoring {
@@ -132,7 +141,7 @@ impl Query for StemQuery {
                         _ => stem.passages,
                     });
                 }
-                let average = stats.total_num_tokens(self.norms)? as Score / total.max(1) as Score;
+                let average = average_length(stats, self.norms, total)?;
                 // One stem is one term; a phrase's weight is the sum of its
                 // stems' (as tantivy weighs phrases).
                 let first = counts.first().copied().unwrap_or(0);
@@ -237,15 +246,7 @@ impl Weight for StemWeight {
                 // A stem that is a word of its own: its stem term and the
                 // word, in one pass of two cursors.
                 let (b, a) = (s.slots[0].postings.pop(), s.slots[0].postings.pop());
-                let mut two = TwoTerms {
-                    a,
-                    b,
-                    fieldnorms: s.fieldnorms,
-                    bm25: s.bm25,
-                    doc: 0,
-                };
-                two.doc = two.lowest();
-                Box::new(two)
+                Box::new(TwoLists::new(a, b, s.fieldnorms, TwoScore::OneTerm(s.bm25)))
             }
             Some(s) => Box::new(s),
             None => Box::new(EmptyScorer),
@@ -302,23 +303,57 @@ impl Scorer for OneTerm {
     }
 }
 
-/// A stem with two terms (its stem term, and the word it equals), scored as
-/// one term with `body`'s lengths.
-struct TwoTerms {
+/// Two posting lists read as one (a stem term and the word it equals),
+/// scored as [`TwoScore`] says with `body`'s lengths.
+struct TwoLists {
     a: Option<SegmentPostings>,
     b: Option<SegmentPostings>,
     fieldnorms: tantivy::fieldnorm::FieldNormReader,
-    bm25: Option<Bm25Weight>,
+    score: TwoScore,
     doc: DocId,
 }
 
-impl TwoTerms {
-    fn lowest(&self) -> DocId {
-        at(&self.a).min(at(&self.b))
+/// How a [`TwoLists`] scores a passage; `None` weights when scoring is off.
+enum TwoScore {
+    /// As one term: BM25 of the two frequencies summed.
+    OneTerm(Option<Bm25Weight>),
+    /// As a word (`a`) and its stem (`a` and `b`): the better of the two
+    /// plus `tie` of the other (see [`WordForms`]).
+    Forms(Option<(Bm25Weight, Bm25Weight)>, Score),
+}
+
+fn at(p: &Option<SegmentPostings>) -> DocId {
+    p.as_ref().map_or(TERMINATED, DocSet::doc)
+}
+
+impl TwoLists {
+    fn new(
+        a: Option<SegmentPostings>,
+        b: Option<SegmentPostings>,
+        fieldnorms: tantivy::fieldnorm::FieldNormReader,
+        score: TwoScore,
+    ) -> TwoLists {
+        let doc = at(&a).min(at(&b));
+        TwoLists {
+            a,
+            b,
+            fieldnorms,
+            score,
+            doc,
+        }
+    }
+
+    /// Occurrences of each term in the current passage.
+    fn freqs(&self) -> (u32, u32) {
+        let tf = |p: &Option<SegmentPostings>| match p {
+            Some(p) if p.doc() == self.doc => p.term_freq(),
+            _ => 0,
+        };
+        (tf(&self.a), tf(&self.b))
     }
 }
 
-impl DocSet for TwoTerms {
+impl DocSet for TwoLists {
     fn advance(&mut self) -> DocId {
         let doc = self.doc;
         for p in [&mut self.a, &mut self.b].into_iter().flatten() {
@@ -326,7 +361,7 @@ impl DocSet for TwoTerms {
                 p.advance();
             }
         }
-        self.doc = self.lowest();
+        self.doc = at(&self.a).min(at(&self.b));
         self.doc
     }
 
@@ -339,7 +374,7 @@ impl DocSet for TwoTerms {
                 p.seek(target);
             }
         }
-        self.doc = self.lowest();
+        self.doc = at(&self.a).min(at(&self.b));
         self.doc
     }
 
@@ -356,17 +391,19 @@ impl DocSet for TwoTerms {
     }
 }
 
-impl Scorer for TwoTerms {
+impl Scorer for TwoLists {
     fn score(&mut self) -> Score {
-        let Some(w) = &self.bm25 else {
-            return 1.0;
-        };
-        let doc = self.doc;
-        let tf = |p: &Option<SegmentPostings>| match p {
-            Some(p) if p.doc() == doc => p.term_freq(),
-            _ => 0,
-        };
-        w.score(self.fieldnorms.fieldnorm_id(doc), tf(&self.a) + tf(&self.b))
+        let norm = self.fieldnorms.fieldnorm_id(self.doc);
+        let (a, b) = self.freqs();
+        match &self.score {
+            TwoScore::OneTerm(Some(w)) => w.score(norm, a + b),
+            TwoScore::Forms(Some((exact, stem)), tie) => {
+                let as_typed = if a > 0 { exact.score(norm, a) } else { 0.0 };
+                let forms = stem.score(norm, a + b);
+                as_typed.max(forms) + tie * as_typed.min(forms)
+            }
+            TwoScore::OneTerm(None) | TwoScore::Forms(None, _) => 1.0,
+        }
     }
 }
 
@@ -597,8 +634,7 @@ impl Query for WordForms {
                 ..
             } => {
                 let total = stats.total_num_docs()?;
-                let field = self.exact.field();
-                let average = stats.total_num_tokens(field)? as Score / total.max(1) as Score;
+                let average = average_length(stats, self.exact.field(), total)?;
                 let exact = Bm25Weight::for_one_term(stats.doc_freq(&self.exact)?, total, average)
                     .boost_by(self.exact_weight);
                 let stem = Bm25Weight::for_one_term(self.passages, total, average)
@@ -626,26 +662,22 @@ struct FormsWeight {
 }
 
 impl FormsWeight {
-    fn forms_scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Forms> {
+    fn forms_scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<TwoLists> {
         let read = |t: &Term| -> tantivy::Result<Option<SegmentPostings>> {
             Ok(reader
                 .inverted_index(t.field())?
                 .read_postings(t, IndexRecordOption::WithFreqs)?)
         };
-        let (exact, stem) = (read(&self.query.exact)?, read(&self.query.stem)?);
-        let mut forms = Forms {
-            exact,
-            stem,
-            fieldnorms: reader.get_fieldnorms_reader(self.query.exact.field())?,
-            bm25: self
-                .bm25
-                .as_ref()
-                .map(|(e, s)| (e.boost_by(boost), s.boost_by(boost))),
-            tie: self.query.tie,
-            doc: 0,
-        };
-        forms.doc = forms.lowest();
-        Ok(forms)
+        let bm25 = self
+            .bm25
+            .as_ref()
+            .map(|(e, s)| (e.boost_by(boost), s.boost_by(boost)));
+        Ok(TwoLists::new(
+            read(&self.query.exact)?,
+            read(&self.query.stem)?,
+            reader.get_fieldnorms_reader(self.query.exact.field())?,
+            TwoScore::Forms(bm25, self.query.tie),
+        ))
     }
 }
 
@@ -668,94 +700,104 @@ impl Weight for FormsWeight {
     }
 }
 
-/// The passages of a [`WordForms`], in order.
-struct Forms {
-    exact: Option<SegmentPostings>,
-    stem: Option<SegmentPostings>,
-    fieldnorms: tantivy::fieldnorm::FieldNormReader,
-    bm25: Option<(Bm25Weight, Bm25Weight)>,
-    tie: Score,
-    doc: DocId,
-}
-
-fn at(p: &Option<SegmentPostings>) -> DocId {
-    p.as_ref().map_or(TERMINATED, DocSet::doc)
-}
-
-impl Forms {
-    fn lowest(&self) -> DocId {
-        at(&self.exact).min(at(&self.stem))
-    }
-
-    /// Occurrences in the current passage: of the word as typed, of its
-    /// other forms.
-    fn freqs(&self) -> (u32, u32) {
-        let tf = |p: &Option<SegmentPostings>| match p {
-            Some(p) if p.doc() == self.doc => p.term_freq(),
-            _ => 0,
-        };
-        (tf(&self.exact), tf(&self.stem))
-    }
-}
-
-impl DocSet for Forms {
-    fn advance(&mut self) -> DocId {
-        let doc = self.doc;
-        for p in [&mut self.exact, &mut self.stem].into_iter().flatten() {
-            if p.doc() == doc {
-                p.advance();
-            }
-        }
-        self.doc = self.lowest();
-        self.doc
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        for p in [&mut self.exact, &mut self.stem].into_iter().flatten() {
-            if p.doc() < target {
-                p.seek(target);
-            }
-        }
-        self.doc = self.lowest();
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        [&self.exact, &self.stem]
-            .into_iter()
-            .flatten()
-            .map(DocSet::size_hint)
-            .fold(0u32, u32::saturating_add)
-    }
-}
-
-impl Scorer for Forms {
-    fn score(&mut self) -> Score {
-        let Some((exact, stem)) = &self.bm25 else {
-            return 1.0;
-        };
-        let norm = self.fieldnorms.fieldnorm_id(self.doc);
-        let (typed, others) = self.freqs();
-        let as_typed = if typed > 0 {
-            exact.score(norm, typed)
-        } else {
-            0.0
-        };
-        let forms = stem.score(norm, typed + others);
-        as_typed.max(forms) + self.tie * as_typed.min(forms)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An index of `texts` in RAM, with the schema and tokenizers of
+    /// recoupe's indexes.
+    fn index_of(texts: &[&str]) -> (tantivy::Index, crate::schema::Fields) {
+        use crate::analysis::tokenizer::{FrenchTokenizer, Terms};
+        let s = crate::schema::load();
+        let index = tantivy::Index::create_in_ram(s.schema.clone());
+        let analyzer = std::sync::Arc::new(crate::analysis::Analyzer::default());
+        for terms in [Terms::Exact, Terms::Stems, Terms::Names] {
+            index.tokenizers().register(
+                terms.tokenizer_name(),
+                FrenchTokenizer::new(analyzer.clone(), terms),
+            );
+        }
+        let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for text in texts {
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(s.fields.body, text);
+            doc.add_text(s.fields.stems, text);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        (index, s.fields)
+    }
+
+    fn scores(searcher: &tantivy::Searcher, query: &dyn Query) -> Vec<(u32, f32)> {
+        let top = tantivy::collector::TopDocs::with_limit(100).order_by_score();
+        let mut found: Vec<(u32, f32)> = searcher
+            .search(query, &top)
+            .unwrap()
+            .into_iter()
+            .map(|(score, address)| (address.doc_id, score))
+            .collect();
+        found.sort_by_key(|f| f.0);
+        found
+    }
+
+    #[test]
+    fn a_word_read_in_one_pass_scores_as_its_two_forms_read_apart() {
+        use tantivy::query::{BoostQuery, DisjunctionMaxQuery, TermQuery};
+        let (index, f) = index_of(&[
+            "Un mort dans l'explosion.",
+            "Trois morts et un mort dans l'explosion du dépôt de carburant.",
+            "Une passante est morte.",
+            "Aucun blessé.",
+            "Les morts, les morts encore.",
+        ]);
+        let searcher = index.reader().unwrap().searcher();
+        let exact = Term::from_field_text(f.body, "mort");
+        let stem = Term::from_field_text(f.stems, "~mort");
+        let passages = passages_holding_any(&searcher, &[stem.clone(), exact.clone()]).unwrap();
+        assert_eq!(passages, 4, "every passage but the one without the word");
+        let apart = DisjunctionMaxQuery::with_tie_breaker(
+            vec![
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(exact.clone(), IndexRecordOption::WithFreqs)),
+                    1.5,
+                )),
+                Box::new(BoostQuery::new(
+                    Box::new(StemQuery::new(
+                        f.body,
+                        vec![Stem {
+                            offset: 0,
+                            terms: vec![stem.clone(), exact.clone()],
+                            passages,
+                        }],
+                        0,
+                    )),
+                    0.8,
+                )),
+            ],
+            0.5,
+        );
+        let one_pass = WordForms {
+            exact,
+            stem,
+            passages,
+            exact_weight: 1.5,
+            stem_weight: 0.8,
+            tie: 0.5,
+        };
+        let (a, b) = (scores(&searcher, &apart), scores(&searcher, &one_pass));
+        assert_eq!(a.len(), 4);
+        assert_eq!(
+            a.iter().map(|x| x.0).collect::<Vec<_>>(),
+            b.iter().map(|x| x.0).collect::<Vec<_>>()
+        );
+        for ((doc, x), (_, y)) in a.iter().zip(&b) {
+            assert!(
+                (x - y).abs() < 1e-5,
+                "passage {doc}: {x} apart, {y} in one pass"
+            );
+        }
+    }
 
     fn slot(offset: i64, positions: &[u32]) -> Slot {
         Slot {
