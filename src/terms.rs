@@ -30,6 +30,10 @@ use tantivy::Term;
 
 /// First char of stem terms.
 pub const STEM_MARK: char = '~';
+/// The term of `stems` that marks the end of a text none of whose words
+/// has a stem term ([`crate::analysis::tokenizer`]): it keeps the fields'
+/// positions in step. The stem mark alone, never searched.
+pub const STEM_END: &str = "~";
 /// First char of name-key terms.
 pub const NAME_MARK: char = '^';
 /// Separates a name key from the spelling in a name-key term, for a word

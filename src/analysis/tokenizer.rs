@@ -208,6 +208,30 @@ fn push(tokens: &mut Vec<Token>, n: &mut usize, word: &Word, text: impl FnOnce(&
     *n += 1;
 }
 
+impl FrenchTokenizer {
+    /// Makes the stem tokens of a text end where its words do. tantivy
+    /// numbers the positions of a field's next text from the end of the
+    /// last token of the one before: without this, a title ending with
+    /// words that are their own stems (no stem token) would shift the
+    /// passage's positions in `stems` against those in `body`, and a phrase
+    /// read across both fields would match words that are apart. So the
+    /// last stem token spans to the last word, and a text with no stem
+    /// token at all gets one [`terms::STEM_END`] token on its last word.
+    fn end_with_the_text(&mut self, words: &[Word], n: &mut usize) {
+        let Some(last) = words.last() else {
+            return;
+        };
+        if *n == 0 {
+            push(&mut self.tokens, n, last, |t| t.push_str(terms::STEM_END));
+            return;
+        }
+        let t = &mut self.tokens[*n - 1];
+        t.position_length = (last.position as usize + 1)
+            .saturating_sub(t.position)
+            .max(1);
+    }
+}
+
 impl Tokenizer for FrenchTokenizer {
     type TokenStream<'a> = FrenchTokenStream<'a>;
 
@@ -239,6 +263,9 @@ impl Tokenizer for FrenchTokenizer {
                     }
                 }
             }
+        }
+        if self.terms == Terms::Stems {
+            self.end_with_the_text(&words, &mut n);
         }
         if self.tokens.is_empty() {
             // `token()` must always have something to point at.

@@ -707,6 +707,12 @@ mod tests {
     /// An index of `texts` in RAM, with the schema and tokenizers of
     /// recoupe's indexes.
     fn index_of(texts: &[&str]) -> (tantivy::Index, crate::schema::Fields) {
+        let titled: Vec<(&str, &str)> = texts.iter().map(|t| ("", *t)).collect();
+        index_of_titled(&titled)
+    }
+
+    /// The same, each passage after its title (as the indexer adds them).
+    fn index_of_titled(texts: &[(&str, &str)]) -> (tantivy::Index, crate::schema::Fields) {
         use crate::analysis::tokenizer::{FrenchTokenizer, Terms};
         let s = crate::schema::load();
         let index = tantivy::Index::create_in_ram(s.schema.clone());
@@ -719,10 +725,14 @@ mod tests {
         }
         let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for text in texts {
+        for (title, text) in texts {
             let mut doc = tantivy::TantivyDocument::default();
-            doc.add_text(s.fields.body, text);
-            doc.add_text(s.fields.stems, text);
+            for field in [s.fields.body, s.fields.stems] {
+                if !title.is_empty() {
+                    doc.add_text(field, title);
+                }
+                doc.add_text(field, text);
+            }
             writer.add_document(doc).unwrap();
         }
         writer.commit().unwrap();
@@ -739,6 +749,49 @@ mod tests {
             .collect();
         found.sort_by_key(|f| f.0);
         found
+    }
+
+    #[test]
+    fn a_phrase_across_both_fields_matches_where_its_words_stand_whatever_the_title() {
+        let analyzer = crate::analysis::Analyzer::default();
+        // Titles ending with words that are their own stems (no stem term),
+        // or made only of them.
+        for title in [
+            "Syrie : des jihadistes récupérées par Daech",
+            "Paris, Kaboul",
+        ] {
+            assert!(analyzer.is_own_stem("daech") && analyzer.is_own_stem("kaboul"));
+            let (index, f) = index_of_titled(&[
+                (
+                    title,
+                    "Ils ne voulaient pas sortir du camp, puis les militaires sont venus.",
+                ),
+                (title, "Le camp militaire de Kati."),
+                (title, "Les camps militaires du nord."),
+            ]);
+            let searcher = index.reader().unwrap().searcher();
+            let slot = |offset: usize, terms: Vec<Term>| Stem {
+                offset,
+                terms,
+                passages: 0,
+            };
+            let phrase = StemQuery::new(
+                f.body,
+                vec![
+                    slot(
+                        0,
+                        vec![
+                            Term::from_field_text(f.stems, "~camp"),
+                            Term::from_field_text(f.body, "camp"),
+                        ],
+                    ),
+                    slot(1, vec![Term::from_field_text(f.stems, "~militair")]),
+                ],
+                0,
+            );
+            let found: Vec<u32> = scores(&searcher, &phrase).iter().map(|x| x.0).collect();
+            assert_eq!(found, [1, 2], "{title}");
+        }
     }
 
     #[test]
