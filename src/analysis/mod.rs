@@ -76,10 +76,16 @@ pub struct Word {
 impl Word {
     /// True when the word is made only of digits (and number separators).
     pub fn is_number(&self) -> bool {
-        self.exact
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        is_number(&self.exact)
     }
+}
+
+/// True when `folded` is made only of digits (and number separators): a
+/// number, which is not stemmed.
+fn is_number(folded: &str) -> bool {
+    folded
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
 }
 
 /// The French analysis pipeline. Cheap to share behind an `Arc`.
@@ -187,10 +193,7 @@ impl Analyzer {
     /// index holds no stem term for it (see
     /// [`crate::terms::stem_is_indexed`]): numbers, `paris`, `mort`.
     pub fn is_own_stem(&self, folded: &str) -> bool {
-        let number = folded
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
-        number || self.stemmer.stem(folded) == folded
+        is_number(folded) || self.stemmer.stem(folded) == folded
     }
 
     /// Analyses `text` into `out` (cleared first). The words already in

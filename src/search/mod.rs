@@ -350,27 +350,28 @@ impl QueryTerms<'_> {
             .collect()
     }
 
-    /// The index terms of a query term, with the passages holding any of
-    /// them: for a stem, its stem term in `stems` and, when the stem is a
-    /// word of its own, that word in `body` (see [`stem_query`]); any other
-    /// term as it is, in `body`.
-    fn index_terms(&self, term: &str) -> (Vec<Term>, u64) {
-        let own = match terms::kind(term) {
-            TermKind::Stem(stem) => Some((stem, self.own_stem(stem))),
-            _ => None,
-        };
-        match own {
-            Some((stem, Some(passages))) => (self.stem_terms(stem, true), passages),
-            Some((stem, None)) => {
-                let terms = self.stem_terms(stem, false);
-                let n = self.searcher.doc_freq(&terms[0]).unwrap_or(0);
-                (terms, n)
-            }
-            None => {
-                let t = Term::from_field_text(self.f.body, term);
-                let n = self.searcher.doc_freq(&t).unwrap_or(0);
-                (vec![t], n)
-            }
+    /// The index terms of a query term: for a stem, its stem term in
+    /// `stems` and, when the stem is a word of its own, that word in `body`
+    /// (see [`stem_query`]), with the passages holding either; any other
+    /// term as it is, in `body` (its passages are the term's own count).
+    fn index_terms(&self, term: &str) -> (Vec<Term>, Option<u64>) {
+        match terms::kind(term) {
+            TermKind::Stem(stem) => match self.own_stem(stem) {
+                Some(passages) => (self.stem_terms(stem, true), Some(passages)),
+                None => (self.stem_terms(stem, false), None),
+            },
+            _ => (vec![Term::from_field_text(self.f.body, term)], None),
+        }
+    }
+
+    /// The passages holding the words of a query term (deleted ones may
+    /// still count).
+    fn passages(&self, term: &str) -> u64 {
+        match self.index_terms(term) {
+            (_, Some(n)) => n,
+            (terms, None) => terms
+                .first()
+                .map_or(0, |t| self.searcher.doc_freq(t).unwrap_or(0)),
         }
     }
 
@@ -405,7 +406,9 @@ impl QueryTerms<'_> {
         let (How::Exact, How::Stem) = (exact.how, stem.how) else {
             return None;
         };
-        let (index_terms, passages) = self.index_terms(stem_term);
+        let (index_terms, Some(passages)) = self.index_terms(stem_term) else {
+            return None;
+        };
         let [in_stems, in_body] = index_terms.as_slice() else {
             return None;
         };
@@ -432,7 +435,7 @@ impl QueryTerms<'_> {
                 stem_query::Stem {
                     offset: *offset,
                     terms,
-                    passages,
+                    passages: passages.unwrap_or(0),
                 }
             })
             .collect();
@@ -930,7 +933,7 @@ impl Searcher {
         word.alts
             .iter()
             .filter(|a| a.terms.len() == 1 && matches!(a.how, How::Exact | How::Stem))
-            .map(|a| qt.index_terms(&a.terms[0].1).1)
+            .map(|a| qt.passages(&a.terms[0].1))
             .max()
             .unwrap_or(0)
     }

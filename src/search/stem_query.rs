@@ -39,8 +39,8 @@ pub struct Stem {
     /// The terms of its words, each in the field that holds it.
     pub terms: Vec<Term>,
     /// With more than one term, the passages holding any of them
-    /// ([`passages_holding_any`]); with one, its passage count is asked of
-    /// the statistics.
+    /// ([`passages_holding_any`]); with one, unused: its passage count is
+    /// asked of the statistics.
     pub passages: u64,
 }
 
