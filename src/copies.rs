@@ -138,6 +138,29 @@ fn must_share(n: usize) -> usize {
     ((SHARE * n as f64).ceil() as usize).clamp(1, n.max(1))
 }
 
+/// A signature in one number, as the index keeps it beside each passage
+/// (the `signature` fast field): its sentence count in the high 32 bits,
+/// and a 32-bit hash of its sentence hashes, in order, in the low ones.
+///
+/// Two passages with the same summary have the same sentences (but for one
+/// chance in four billion): a copy found with the same summary as its
+/// original is taken for one without reading its text. That is most copies:
+/// a dispatch republished as sent.
+pub fn summary(signature: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(signature.len() * 8);
+    for h in signature {
+        bytes.extend_from_slice(&h.to_le_bytes());
+    }
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes) as u32;
+    let count = u32::try_from(signature.len()).unwrap_or(u32::MAX);
+    (u64::from(count) << 32) | u64::from(hash)
+}
+
+/// The number of sentences of the signature a [`summary`] stands for.
+pub fn summary_count(summary: u64) -> usize {
+    (summary >> 32) as usize
+}
+
 /// How many hashes two signatures (each without repeats) share.
 pub fn shared(a: &[u64], b: &[u64]) -> usize {
     a.iter().filter(|h| b.contains(h)).count()
@@ -196,6 +219,18 @@ mod tests {
         assert!(!is_copy(2, 2, 5));
         assert!(is_copy(1, 1, 1));
         assert!(!is_copy(0, 0, 0));
+    }
+
+    #[test]
+    fn a_summary_tells_its_count_and_changes_with_any_sentence_or_their_order() {
+        let a = signature("Le président a parlé aux députés. Les députés ont voté la loi hier.");
+        assert_eq!(a.len(), 2);
+        assert_eq!(summary_count(summary(&a)), 2);
+        assert_eq!(summary(&a), summary(&signature("LE PRESIDENT A PARLE AUX DEPUTES; les deputes ont vote la loi hier")));
+        let reversed: Vec<u64> = a.iter().rev().copied().collect();
+        assert_ne!(summary(&a), summary(&reversed));
+        assert_ne!(summary(&a), summary(&a[..1]));
+        assert_eq!(summary_count(summary(&[])), 0);
     }
 
     #[test]

@@ -709,12 +709,7 @@ impl Index {
 
     /// The record identities of one segment's passages.
     pub fn units(&self, segment: &tantivy::SegmentReader) -> Result<Units, IndexError> {
-        let name = self.schema.schema.get_field_name(self.schema.fields.unit);
-        let column = segment
-            .fast_fields()
-            .str(name)
-            .map_err(|e| IndexError::tantivy(&self.dir, e))?;
-        Ok(Units { column })
+        Units::of_segment(segment, &self.schema.fields).map_err(|e| IndexError::tantivy(&self.dir, e))
     }
 
     /// The corpus files the index holds passages of (from the `file`
@@ -806,11 +801,28 @@ impl Index {
 }
 
 /// Which record each passage of a segment comes from (the `unit` field).
+#[derive(Clone)]
 pub struct Units {
     column: Option<tantivy::columnar::StrColumn>,
 }
 
 impl Units {
+    /// The units of `segment`'s passages.
+    pub fn of_segment(
+        segment: &tantivy::SegmentReader,
+        fields: &crate::schema::Fields,
+    ) -> tantivy::Result<Units> {
+        let name = segment.schema().get_field_name(fields.unit);
+        let column = segment.fast_fields().str(name)?;
+        Ok(Units { column })
+    }
+
+    /// The decoded unit of passage `doc`, if it has one.
+    pub fn unit(&self, doc: tantivy::DocId) -> Option<Unit> {
+        let mut buf = String::new();
+        self.raw(doc, &mut buf).then(|| Unit::decode(&buf)).flatten()
+    }
+
     /// Writes the encoded unit of passage `doc` into `buf` (cleared first);
     /// false when it has none.
     pub fn raw(&self, doc: tantivy::DocId, buf: &mut String) -> bool {

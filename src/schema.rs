@@ -21,7 +21,9 @@ use crate::analysis::{self, tokenizer::Terms};
 /// `sentence_count`). 6: only a signature's lowest sentences are indexed
 /// ([`crate::copies::indexed`]). 7: no stem term for a word that is its
 /// own stem ([`crate::terms::stem_is_indexed`]); norms for `body` only.
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: the signature's summary (`signature`, [`crate::copies::summary`])
+/// instead of its sentence count.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Handles of the fields the engine reads and writes.
 #[derive(Clone, Copy, Debug)]
@@ -67,8 +69,9 @@ pub struct Fields {
     /// hashes only ([`crate::copies::indexed`]): one u64 term each,
     /// indexed only. Two copies share at least one.
     pub sentences: Field,
-    /// How many sentences sign the passage (fast).
-    pub sentence_count: Field,
+    /// The passage's signature in one number, [`crate::copies::summary`]:
+    /// how many sentences sign it, and their hash (fast).
+    pub signature: Field,
     /// Publication day (midnight UTC): date filters and newest-first ties.
     pub date: Field,
     /// Article address.
@@ -131,7 +134,7 @@ fn build() -> IndexSchema {
         source: b.add_text_field("source", analysed(Terms::Exact, true, false)),
         source_key: b.add_text_field("source_key", keyword().set_fast("raw")),
         sentences: b.add_u64_field("sentences", NumericOptions::default().set_indexed()),
-        sentence_count: b.add_u64_field("sentence_count", NumericOptions::default().set_fast()),
+        signature: b.add_u64_field("signature", NumericOptions::default().set_fast()),
         date: b.add_date_field(
             "date",
             DateOptions::default().set_indexed().set_fast().set_stored(),
@@ -218,7 +221,7 @@ mod tests {
             f.source,
             f.source_key,
             f.sentences,
-            f.sentence_count,
+            f.signature,
             f.date,
             f.url,
         ]
@@ -241,7 +244,7 @@ mod tests {
                 "source",
                 "source_key",
                 "sentences",
-                "sentence_count",
+                "signature",
                 "date",
                 "url"
             ]

@@ -48,7 +48,7 @@ pub fn documents(
         for sentence in copies::indexed(&signature) {
             doc.add_u64(fields.sentences, sentence);
         }
-        doc.add_u64(fields.sentence_count, signature.len() as u64);
+        doc.add_u64(fields.signature, copies::summary(&signature));
         if let Some(d) = date {
             doc.add_date(fields.date, d);
         }

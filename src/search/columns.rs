@@ -1,5 +1,6 @@
 //! The fast columns a search reads for every matching passage (record,
-//! date, source) and for every copy candidate (sentence count), opened once
+//! date, source) and for every copy candidate (signature summary, record
+//! identity), opened once
 //! per segment for the life of a [`super::Searcher`]. Opening a column
 //! decodes its block index: done per query, and per copy candidate, it cost
 //! about a tenth of a name query's time at half a million articles.
@@ -19,8 +20,10 @@ pub struct SegmentColumns {
     pub dates: Option<Column<DateTime>>,
     /// The source as one term (the facets).
     pub sources: Option<StrColumn>,
-    /// How many sentences the passage's signature has.
-    pub sentence_counts: Option<Column<u64>>,
+    /// The passage's signature summary ([`crate::copies::summary`]).
+    pub signatures: Option<Column<u64>>,
+    /// The record identity of each passage ([`crate::terms::Unit`]).
+    pub units: crate::index::Units,
 }
 
 /// Every segment's columns, by segment ordinal.
@@ -41,7 +44,8 @@ impl Columns {
                     records: fast.u64(name(fields.record)).ok(),
                     dates: fast.date(name(fields.date)).ok(),
                     sources: fast.str(name(fields.source_key))?,
-                    sentence_counts: fast.u64(name(fields.sentence_count)).ok(),
+                    signatures: fast.u64(name(fields.signature)).ok(),
+                    units: crate::index::Units::of_segment(segment, fields)?,
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;

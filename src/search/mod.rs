@@ -85,6 +85,37 @@ pub struct SearchOptions {
 /// every passage before them.
 pub const MAX_OFFSET: usize = 1000;
 
+/// Segments smaller than this many passages are searched on the calling
+/// thread: a thread's hand-over costs more than they take.
+const PARALLEL_SEGMENT_PASSAGES: u32 = 20_000;
+
+/// Where the collect stage runs: on the calling thread, or, for an index
+/// of several large segments (a big corpus, built in parallel), on one
+/// thread per core, segment by segment. One pool serves the whole process.
+///
+/// A query's time then falls with the cores, not its cost: the same work
+/// is shared out, and a server answering as many queries as it has cores
+/// gains nothing from it.
+fn segment_executor(searcher: &tantivy::Searcher) -> &'static tantivy::Executor {
+    static SINGLE: tantivy::Executor = tantivy::Executor::SingleThread;
+    static POOL: std::sync::OnceLock<Option<tantivy::Executor>> = std::sync::OnceLock::new();
+    let large = searcher
+        .segment_readers()
+        .iter()
+        .filter(|s| s.num_docs() >= PARALLEL_SEGMENT_PASSAGES)
+        .count();
+    if large < 2 {
+        return &SINGLE;
+    }
+    let pool = POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (cores > 1)
+            .then(|| tantivy::Executor::multi_thread(cores.min(8), "recoupe-search-").ok())
+            .flatten()
+    });
+    pool.as_ref().unwrap_or(&SINGLE)
+}
+
 /// Articles listed in [`Hit::copies`] at most.
 pub const MAX_COPIES: usize = 50;
 
@@ -1111,8 +1142,25 @@ impl Searcher {
         let ranked = loop {
             let best = &best[..self.collected(pool, opts).min(best.len())];
             let seen_all = best.len() as u64 >= tally.passages;
+            // Candidates are read from the store, which costs, and most of
+            // a copy's would be dropped under its original. So a candidate
+            // new to this pool is not read when it copies a hit of the last
+            // pool, or when a better placed one has the same signature and
+            // the same key (a dispatch republished as sent, the same day):
+            // it would at best stand for the same passage, a place away.
+            let copied: std::collections::HashSet<tantivy::DocAddress> = copies
+                .values()
+                .flatten()
+                .map(|(address, _)| *address)
+                .collect();
+            let mut twins = std::collections::HashSet::new();
             let mut scored = Vec::with_capacity(best.len());
             for r in best {
+                let new = !made.contains_key(&r.address);
+                let twin = self.twin_key(r).is_some_and(|k| !twins.insert(k));
+                if new && (twin || copied.contains(&r.address)) {
+                    continue;
+                }
                 let (hit, hl) = match made.get(&r.address) {
                     Some(made) => made.clone(),
                     None => {
@@ -1186,6 +1234,28 @@ impl Searcher {
             words,
             totals,
         })
+    }
+
+    /// What two candidates share when one is a copy of the other as sent:
+    /// their signature's summary (none for a passage too short to sign)
+    /// and their whole key.
+    fn twin_key(&self, r: &rank::Ranked) -> Option<(u64, u32, u32, u32, u32, i64)> {
+        let summary = self
+            .columns()
+            .ok()?
+            .segment(r.address.segment_ord)?
+            .signatures
+            .as_ref()?
+            .first(r.address.doc_id)?;
+        let k = &r.key;
+        (crate::copies::summary_count(summary) > 0).then_some((
+            summary,
+            k.matched,
+            k.literal,
+            k.together,
+            k.score.to_bits(),
+            k.date,
+        ))
     }
 
     /// Stage 1: the query words form one required clause, so that filters
@@ -1418,9 +1488,10 @@ impl Searcher {
             searcher: &self.searcher,
             length_scale: p.length_scale,
         };
+        let scoring = EnableScoring::enabled_from_statistics_provider(&stats, &self.searcher);
         Ok(self
             .searcher
-            .search_with_statistics_provider(query, &ranker, &stats)?)
+            .search_with_executor(query, &ranker, segment_executor(&self.searcher), scoring)?)
     }
 
     /// The first `wanted` of `ranked` hits (articles, when `grouped`),
@@ -1522,16 +1593,29 @@ impl Searcher {
         let mut out = Vec::new();
         // Only the lowest sentences are indexed (`copies::indexed`): a
         // candidate that can hold enough of them by its size is checked on
-        // its whole signature.
+        // its whole signature. One with the same summary has the same
+        // sentences: when its record has an id of its own (the article's
+        // id), nothing of it needs reading from the store.
+        let ours = crate::copies::summary(&signature);
         let columns = self.columns()?;
         for copy in candidates {
-            let count = columns
-                .segment(copy.segment_ord)
-                .and_then(|c| c.sentence_counts.as_ref())
+            let Some(segment) = columns.segment(copy.segment_ord) else {
+                continue;
+            };
+            let theirs = segment
+                .signatures
+                .as_ref()
                 .and_then(|c| c.first(copy.doc_id))
-                .unwrap_or(0) as usize;
+                .unwrap_or(0);
+            let count = crate::copies::summary_count(theirs);
             if !crate::copies::is_copy(count.min(signature.len()), signature.len(), count) {
                 continue;
+            }
+            if theirs == ours {
+                if let Some(id) = segment.units.unit(copy.doc_id).and_then(|u| u.id) {
+                    out.push((copy, id));
+                    continue;
+                }
             }
             let doc: TantivyDocument = self.searcher.doc(copy)?;
             let their_text = first_text(&doc, f.text);
