@@ -226,7 +226,12 @@ mod tests {
         let a = signature("Le président a parlé aux députés. Les députés ont voté la loi hier.");
         assert_eq!(a.len(), 2);
         assert_eq!(summary_count(summary(&a)), 2);
-        assert_eq!(summary(&a), summary(&signature("LE PRESIDENT A PARLE AUX DEPUTES; les deputes ont vote la loi hier")));
+        assert_eq!(
+            summary(&a),
+            summary(&signature(
+                "LE PRESIDENT A PARLE AUX DEPUTES; les deputes ont vote la loi hier"
+            ))
+        );
         let reversed: Vec<u64> = a.iter().rev().copied().collect();
         assert_ne!(summary(&a), summary(&reversed));
         assert_ne!(summary(&a), summary(&a[..1]));

@@ -709,7 +709,8 @@ impl Index {
 
     /// The record identities of one segment's passages.
     pub fn units(&self, segment: &tantivy::SegmentReader) -> Result<Units, IndexError> {
-        Units::of_segment(segment, &self.schema.fields).map_err(|e| IndexError::tantivy(&self.dir, e))
+        Units::of_segment(segment, &self.schema.fields)
+            .map_err(|e| IndexError::tantivy(&self.dir, e))
     }
 
     /// The corpus files the index holds passages of (from the `file`
@@ -820,7 +821,9 @@ impl Units {
     /// The decoded unit of passage `doc`, if it has one.
     pub fn unit(&self, doc: tantivy::DocId) -> Option<Unit> {
         let mut buf = String::new();
-        self.raw(doc, &mut buf).then(|| Unit::decode(&buf)).flatten()
+        self.raw(doc, &mut buf)
+            .then(|| Unit::decode(&buf))
+            .flatten()
     }
 
     /// Writes the encoded unit of passage `doc` into `buf` (cleared first);

@@ -87,7 +87,7 @@ pub const MAX_OFFSET: usize = 1000;
 
 /// Segments smaller than this many passages are searched on the calling
 /// thread: a thread's hand-over costs more than they take.
-const PARALLEL_SEGMENT_PASSAGES: u32 = 20_000;
+pub const PARALLEL_SEGMENT_PASSAGES: u32 = 20_000;
 
 /// Where the collect stage runs: on the calling thread, or, for an index
 /// of several large segments (a big corpus, built in parallel), on one
@@ -96,13 +96,13 @@ const PARALLEL_SEGMENT_PASSAGES: u32 = 20_000;
 /// A query's time then falls with the cores, not its cost: the same work
 /// is shared out, and a server answering as many queries as it has cores
 /// gains nothing from it.
-fn segment_executor(searcher: &tantivy::Searcher) -> &'static tantivy::Executor {
+fn segment_executor(searcher: &tantivy::Searcher, from: u32) -> &'static tantivy::Executor {
     static SINGLE: tantivy::Executor = tantivy::Executor::SingleThread;
     static POOL: std::sync::OnceLock<Option<tantivy::Executor>> = std::sync::OnceLock::new();
     let large = searcher
         .segment_readers()
         .iter()
-        .filter(|s| s.num_docs() >= PARALLEL_SEGMENT_PASSAGES)
+        .filter(|s| s.num_docs() >= from)
         .count();
     if large < 2 {
         return &SINGLE;
@@ -304,6 +304,9 @@ pub struct Searcher {
     columns: std::sync::OnceLock<std::sync::Arc<columns::Columns>>,
     /// Passage counts of stems that are words of their own.
     stem_counts: StemCounts,
+    /// Segments of at least this many passages are collected in parallel
+    /// when there are two or more ([`segment_executor`]).
+    parallel_from: u32,
 }
 
 /// BM25 statistics of the index, with the average passage length scaled
@@ -705,6 +708,10 @@ fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
 
 /// The copies of hits already found in a query, by the hit's address: each
 /// with its article id ([`Searcher::copies_of`]).
+/// A candidate's signature summary and key, as [`Searcher::twin_key`]
+/// compares them.
+type Twin = (u64, u32, u32, u32, u32, i64);
+
 type Copies = std::collections::HashMap<tantivy::DocAddress, Vec<(tantivy::DocAddress, String)>>;
 
 /// The first `limit` articles of `ranked` hits, each as its best passage
@@ -798,6 +805,7 @@ impl Searcher {
             passages: None,
             columns: std::sync::OnceLock::new(),
             stem_counts: StemCounts::default(),
+            parallel_from: PARALLEL_SEGMENT_PASSAGES,
         })
     }
 
@@ -821,6 +829,15 @@ impl Searcher {
             &self.index.fields(),
         )?);
         Ok(self.columns.get_or_init(|| opened).clone())
+    }
+
+    /// The same searcher collecting in parallel over every two or more
+    /// segments of at least `passages` passages (by default
+    /// [`PARALLEL_SEGMENT_PASSAGES`]; `u32::MAX`: never). Answers do not
+    /// depend on it, only their time does.
+    pub fn parallel_from(mut self, passages: u32) -> Searcher {
+        self.parallel_from = passages;
+        self
     }
 
     /// The same searcher ranking by `params` instead of the default policy.
@@ -1156,8 +1173,8 @@ impl Searcher {
             let mut twins = std::collections::HashSet::new();
             let mut scored = Vec::with_capacity(best.len());
             for r in best {
-                let new = !made.contains_key(&r.address);
-                let twin = self.twin_key(r).is_some_and(|k| !twins.insert(k));
+                let twin = opts.collapse_copies && self.is_twin(r, &mut twins);
+                let new = opts.collapse_copies && !made.contains_key(&r.address);
                 if new && (twin || copied.contains(&r.address)) {
                     continue;
                 }
@@ -1239,7 +1256,7 @@ impl Searcher {
     /// What two candidates share when one is a copy of the other as sent:
     /// their signature's summary (none for a passage too short to sign)
     /// and their whole key.
-    fn twin_key(&self, r: &rank::Ranked) -> Option<(u64, u32, u32, u32, u32, i64)> {
+    fn twin_key(&self, r: &rank::Ranked) -> Option<Twin> {
         let summary = self
             .columns()
             .ok()?
@@ -1256,6 +1273,12 @@ impl Searcher {
             k.score.to_bits(),
             k.date,
         ))
+    }
+
+    /// True when a candidate placed better than `r` (its key in `seen`)
+    /// is its twin ([`Searcher::twin_key`]); else `r`'s key joins `seen`.
+    fn is_twin(&self, r: &rank::Ranked, seen: &mut std::collections::HashSet<Twin>) -> bool {
+        self.twin_key(r).is_some_and(|k| !seen.insert(k))
     }
 
     /// Stage 1: the query words form one required clause, so that filters
@@ -1489,9 +1512,12 @@ impl Searcher {
             length_scale: p.length_scale,
         };
         let scoring = EnableScoring::enabled_from_statistics_provider(&stats, &self.searcher);
-        Ok(self
-            .searcher
-            .search_with_executor(query, &ranker, segment_executor(&self.searcher), scoring)?)
+        Ok(self.searcher.search_with_executor(
+            query,
+            &ranker,
+            segment_executor(&self.searcher, self.parallel_from),
+            scoring,
+        )?)
     }
 
     /// The first `wanted` of `ranked` hits (articles, when `grouped`),

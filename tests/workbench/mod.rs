@@ -401,3 +401,146 @@ fn a_page_is_filled_past_many_copies_of_the_best_passage() {
     others.sort();
     assert_eq!(others, ["other1", "other2", "other3"]);
 }
+
+#[test]
+fn copies_as_sent_are_listed_by_article_id_with_or_without_an_id_of_their_own() {
+    // The same dispatch twelve times: six records with an id, six without
+    // (known by file and line), on two days, then three other articles.
+    let dispatch = "Qamichli : des tirs ont été signalés à Qamichli dans la nuit de lundi. \
+                    Les habitants joints par téléphone décrivent des explosions répétées.";
+    let mut records: Vec<Value> = Vec::new();
+    for i in 0..12 {
+        let date = if i % 2 == 0 {
+            "2025-01-10"
+        } else {
+            "2025-01-11"
+        };
+        let mut r = article(&format!("copy{i:02}"), date, &[dispatch]);
+        r["title"] = json!("Dépêche");
+        if i >= 6 {
+            r.as_object_mut().unwrap().remove("id");
+        }
+        records.push(r);
+    }
+    for (id, text) in [
+        (
+            "other1",
+            "La route vers Qamichli a été coupée par des barrages.",
+        ),
+        (
+            "other2",
+            "Les écoles de Qamichli resteront fermées toute la semaine.",
+        ),
+        (
+            "other3",
+            "Un convoi humanitaire est arrivé à Qamichli hier soir.",
+        ),
+    ] {
+        records.push(article(id, "2025-01-09", &[text]));
+    }
+    let env = TestEnv::new();
+    env.write_jsonl("d.jsonl", &records);
+    env.index_json(0);
+    let (hits, s) = summary(&env, &["-n", "4", "Qamichli"]);
+    assert_eq!(counts(&s), (15, 15), "every copy still counts");
+    let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
+    assert_eq!(docs.len(), 4, "{docs:?}");
+    let mut group: Vec<String> = vec![docs[0].to_string()];
+    group.extend(
+        hits[0]["copies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string()),
+    );
+    group.sort();
+    let mut expected: Vec<String> = (0..6).map(|i| format!("copy{i:02}")).collect();
+    expected.extend((7..13).map(|line| format!("d.jsonl#{line}")));
+    expected.sort();
+    assert_eq!(group, expected, "{}", hits[0]);
+    assert_eq!(hits[0]["copies_total"], 11);
+    let mut others: Vec<&str> = docs[1..].to_vec();
+    others.sort();
+    assert_eq!(others, ["other1", "other2", "other3"]);
+    // Shown apart, every copy is there.
+    let (all, _) = summary(&env, &["-n", "20", "--all-copies", "Qamichli"]);
+    assert_eq!(all.len(), 15);
+}
+
+#[test]
+fn collecting_segments_in_parallel_changes_no_answer() {
+    let env = TestEnv::new();
+    let batch = |from: usize, n: usize| -> Vec<Value> {
+        (from..from + n)
+            .map(|i| {
+                let town = ["Qamichli", "Alep", "Hassaké", "Deir ez-Zor"][i % 4];
+                let source = ["AFP", "Reuters", "AP"][i % 3];
+                json!({
+                    "id": format!("a{i}"),
+                    "title": format!("Dépêche {i} sur {town}"),
+                    "date": format!("2025-0{}-1{}", 1 + i % 9, i % 10),
+                    "source": source,
+                    "text": format!(
+                        "Des tirs ont été signalés à {town} dans la nuit {i}. \
+                         Le président al-Charaa a parlé aux habitants de {town}.\n\n\
+                         Les écoles resteront fermées, selon des habitants {}.",
+                        i % 7
+                    ),
+                })
+            })
+            .collect()
+    };
+    env.write_jsonl("one.jsonl", &batch(0, 60));
+    env.index_json(0);
+    env.write_jsonl("two.jsonl", &batch(60, 60));
+    env.index_json(0);
+    let analyzer = std::sync::Arc::new(recoupe::analysis::Analyzer::default());
+    let open = || {
+        recoupe::search::Searcher::new(
+            recoupe::index::Index::open(&env.index, analyzer.clone()).unwrap(),
+        )
+        .unwrap()
+    };
+    let segments = open()
+        .index()
+        .reader()
+        .unwrap()
+        .searcher()
+        .segment_readers()
+        .len();
+    assert!(segments >= 2, "two runs, two segments at least: {segments}");
+    let alone = open().parallel_from(u32::MAX);
+    let shared = open().parallel_from(1);
+    let opts = recoupe::search::SearchOptions {
+        facets: true,
+        ..Default::default()
+    };
+    for query in [
+        "Qamichli",
+        "al-Chareh",
+        "écoles fermées",
+        "Qui a parlé aux habitants d'Alep ?",
+        "\"tirs ont été\" -Alep",
+    ] {
+        for opts in [
+            opts.clone(),
+            recoupe::search::SearchOptions {
+                sort: recoupe::search::Sort::Date,
+                ..opts.clone()
+            },
+            recoupe::search::SearchOptions {
+                group_articles: true,
+                limit: 3,
+                ..opts.clone()
+            },
+        ] {
+            let a = alone.search(query, &opts).unwrap();
+            let b = shared.search(query, &opts).unwrap();
+            assert!(a.totals.passages > 0, "{query}");
+            assert_eq!(a.totals, b.totals, "{query}");
+            let json = |h: &[recoupe::search::Hit]| format!("{h:?}");
+            assert!(!a.hits.is_empty(), "{query}");
+            assert_eq!(json(&a.hits), json(&b.hits), "{query}");
+        }
+    }
+}
