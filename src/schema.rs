@@ -22,7 +22,7 @@ use crate::analysis::{self, tokenizer::Terms};
 /// ([`crate::copies::indexed`]). 7: no stem term for a word that is its
 /// own stem ([`crate::terms::stem_is_indexed`]); norms for `body` only.
 /// 8: the signature's summary (`signature`, [`crate::copies::summary`])
-/// instead of its sentence count.
+/// instead of its sentence count; no stored `line` (the unit holds it).
 pub const SCHEMA_VERSION: u32 = 8;
 
 /// Handles of the fields the engine reads and writes.
@@ -40,8 +40,6 @@ pub struct Fields {
     pub record: Field,
     /// Path of the source file, relative to the corpus root.
     pub file: Field,
-    /// Line of the record in a JSONL file (0 for whole files).
-    pub line: Field,
     /// Number of the passage in its article, from 0; the lead comes first.
     pub passage: Field,
     /// Article title, shown with every passage (searched through `body`).
@@ -124,7 +122,6 @@ fn build() -> IndexSchema {
         unit: b.add_text_field("unit", keyword().set_fast("raw")),
         record: b.add_u64_field("record", NumericOptions::default().set_fast()),
         file: b.add_text_field("file", keyword().set_stored()),
-        line: b.add_u64_field("line", NumericOptions::default().set_stored()),
         passage: b.add_u64_field("passage", NumericOptions::default().set_stored()),
         title: b.add_text_field("title", stored_text.clone()),
         text: b.add_text_field("text", stored_text.clone()),
@@ -211,7 +208,6 @@ mod tests {
             f.doc,
             f.unit,
             f.file,
-            f.line,
             f.passage,
             f.title,
             f.text,
@@ -234,7 +230,6 @@ mod tests {
                 "doc",
                 "unit",
                 "file",
-                "line",
                 "passage",
                 "title",
                 "text",

@@ -661,19 +661,12 @@ pub fn run_locked(
             .encode();
             let number = state.next_record;
             state.next_record += 1;
-            write::documents(
-                &fields,
-                &record.article,
-                &unit,
-                record.line,
-                number,
-                |doc| {
-                    summary.passages += 1;
-                    if let Err(e) = writer.add_document(doc) {
-                        add_error.get_or_insert(e);
-                    }
-                },
-            );
+            write::documents(&fields, &record.article, &unit, number, |doc| {
+                summary.passages += 1;
+                if let Err(e) = writer.add_document(doc) {
+                    add_error.get_or_insert(e);
+                }
+            });
         });
         if let Some(e) = add_error {
             return Err(IndexError::tantivy(index.dir(), e).into());

@@ -19,7 +19,6 @@ pub fn documents(
     fields: &Fields,
     article: &Article,
     unit: &str,
-    line: u64,
     record: u64,
     mut sink: impl FnMut(TantivyDocument),
 ) {
@@ -30,7 +29,6 @@ pub fn documents(
         doc.add_text(fields.unit, unit);
         doc.add_u64(fields.record, record);
         doc.add_text(fields.file, &article.path);
-        doc.add_u64(fields.line, line);
         doc.add_u64(fields.passage, u64::from(passage.number));
         doc.add_text(fields.title, &article.title);
         doc.add_text(fields.text, &passage.text);
