@@ -186,6 +186,11 @@ pub struct Summary {
     /// For each query word searched under other spellings: the spellings
     /// found among the matching passages, with how many passages hold each.
     pub spellings: Vec<Spelling>,
+    /// Query words, as typed, too common to find passages alone (in over
+    /// 5% of passages, beside rarer words of a short query): they only add
+    /// to the score of the passages the others find. Left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scoring_only: Vec<String>,
 }
 
 /// One spelling found for a query word.
@@ -217,6 +222,7 @@ impl Summary {
                     passages: s.passages,
                 })
                 .collect(),
+            scoring_only: totals.scoring_only.clone(),
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct SearchResponse {
     pub spellings: Vec<Spelling>,
     /// The spellings the request left out (`xspell`), as given.
     pub excluded_spellings: Vec<String>,
+    /// Query words too common to find passages alone (see
+    /// [`Summary::scoring_only`]).
+    pub scoring_only: Vec<String>,
 }
 
 /// Matching passages by source and by month.
@@ -78,6 +81,7 @@ impl SearchResponse {
             },
             spellings: summary.spellings,
             excluded_spellings: options.exclude_spellings.clone(),
+            scoring_only: summary.scoring_only,
         }
     }
 }

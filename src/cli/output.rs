@@ -264,6 +264,18 @@ pub fn count_line(summary: &api::Summary) -> String {
             .collect();
         line.push_str(&format!(" · spellings: {}", spellings.join(", ")));
     }
+    if !summary.scoring_only.is_empty() {
+        let words: Vec<String> = summary
+            .scoring_only
+            .iter()
+            .map(|w| clean(w).into_owned())
+            .collect();
+        line.push_str(&format!(
+            " · too common to count alone: {} (+{} to require it)",
+            words.join(", "),
+            words[0]
+        ));
+    }
     line
 }
 
@@ -276,6 +288,23 @@ pub fn write_count(out: &mut dyn Write, summary: &api::Summary, color: bool) -> 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_count_line_names_the_words_too_common_to_count_alone() {
+        let mut summary = api::Summary {
+            query: "Jean Castex".into(),
+            passages: 893,
+            articles: 431,
+            spellings: Vec::new(),
+            scoring_only: Vec::new(),
+        };
+        assert_eq!(count_line(&summary), "893 passages in 431 articles");
+        summary.scoring_only = vec!["Jean".into()];
+        assert_eq!(
+            count_line(&summary),
+            "893 passages in 431 articles · too common to count alone: Jean (+Jean to require it)"
+        );
+    }
 
     #[test]
     fn plain_marks_wrap_the_spans() {

@@ -269,6 +269,10 @@ pub struct Totals {
     /// (`YYYY-MM-DD`), when any is dated.
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    /// Query words, as typed, too common to find passages alone: they only
+    /// add to the score of the passages the others find
+    /// ([`RankParams::common_match`]).
+    pub scoring_only: Vec<String>,
 }
 
 /// One spelling of a query word among the matching passages.
@@ -1114,16 +1118,20 @@ impl Searcher {
             });
         }
         let counted = self.counted_words(&words);
-        let query = self.build_query(&words, &counted, opts);
+        let coordinate = p.coordination
+            && counted.len() <= p.coordination_max_words
+            && !(question && p.questions_by_score);
+        // Common words match alone only in questions and long queries,
+        // which rank by score (`RankParams::common_match`).
+        let common_match = p.common_match || !coordinate;
+        let scoring_only = self.scoring_only(&words, &counted, common_match || opts.all);
+        let query = self.build_query(&words, &counted, &scoring_only, opts);
         // Hits up to the end of this page; candidates for them, and for the
         // copies that collapse into better placed hits.
         let wanted = match opts.limit {
             0 => 0,
             n => n.saturating_add(opts.offset.min(MAX_OFFSET)),
         };
-        let coordinate = p.coordination
-            && counted.len() <= p.coordination_max_words
-            && !(question && p.questions_by_score);
         let counted_spellings = spellings_to_count(&words);
         // Copies that collapse leave fewer hits than ranked: rank again,
         // four times more, until the page is full or every match was seen
@@ -1227,6 +1235,10 @@ impl Searcher {
                     passages: n,
                 })
                 .collect(),
+            scoring_only: scoring_only
+                .iter()
+                .map(|&i| words[i].text.clone())
+                .collect(),
             first_date: tally.dates.and_then(|(d, _)| day_string(d)),
             last_date: tally.dates.and_then(|(_, d)| day_string(d)),
             sources: tally.sources,
@@ -1281,6 +1293,27 @@ impl Searcher {
         self.twin_key(r).is_some_and(|k| !seen.insert(k))
     }
 
+    /// The common words of a short query that only score
+    /// ([`RankParams::common_match`]): optional, not `counted`, not a
+    /// title before a name; none unless `common_match` is off, and none
+    /// when every word is common (then `counted` holds them all).
+    fn scoring_only(
+        &self,
+        words: &[QueryWord],
+        counted: &[usize],
+        common_match: bool,
+    ) -> Vec<usize> {
+        if common_match {
+            return Vec::new();
+        }
+        (0..words.len())
+            .filter(|&i| {
+                let w = &words[i];
+                w.occur == Occur::Should && !w.alts.is_empty() && !w.title && !counted.contains(&i)
+            })
+            .collect()
+    }
+
     /// Stage 1: the query words form one required clause, so that filters
     /// beside it never turn its optional words into "match anything": with
     /// or without filters, a hit matches the query's words the same way.
@@ -1289,16 +1322,24 @@ impl Searcher {
         &self,
         words: &[QueryWord],
         counted: &[usize],
+        scoring_only: &[usize],
         opts: &SearchOptions,
     ) -> BooleanQuery {
         let f = self.index.fields();
         let qt = self.query_terms();
         let mut word_clauses: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
-        for w in words {
+        // Common words that only score, outside the clause that matches.
+        let mut scoring: Vec<(TOccur, Box<dyn Query>)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
             let occur = match w.occur {
                 Occur::MustNot => TOccur::MustNot,
                 Occur::Must => TOccur::Must,
                 Occur::Should if opts.all && !w.title => TOccur::Must,
+                Occur::Should if scoring_only.contains(&i) => {
+                    let q = word_query(&qt, w, self.params.dismax_tie, false);
+                    scoring.push((TOccur::Should, q));
+                    continue;
+                }
                 Occur::Should => TOccur::Should,
             };
             word_clauses.push((occur, word_query(&qt, w, self.params.dismax_tie, false)));
@@ -1310,6 +1351,7 @@ impl Searcher {
         );
         let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
             vec![(TOccur::Must, Box::new(BooleanQuery::new(word_clauses)))];
+        clauses.extend(scoring);
         let filter = |q: Box<dyn Query>| -> (TOccur, Box<dyn Query>) {
             (TOccur::Must, Box::new(BoostQuery::new(q, 0.0)))
         };

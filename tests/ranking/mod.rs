@@ -298,3 +298,109 @@ fn a_passage_of_words_that_are_their_own_stems_is_as_long_as_its_words() {
         "same number of words, same score: {hits:?}"
     );
 }
+
+/// In a query with a word that is not common, a common word scores the
+/// passages the other words find and finds none alone: the totals count
+/// the passages a fact-checker asked about, not every passage of a common
+/// word. Alone (or with only common words) it still finds its passages.
+#[test]
+fn a_common_word_beside_a_rare_one_finds_nothing_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let mut lines = String::new();
+    let mut add = |id: &str, title: &str, body: &str| {
+        lines.push_str(&serde_json::json!({"id": id, "title": title, "body": body}).to_string());
+        lines.push('\n');
+    };
+    for i in 0..200 {
+        add(
+            &format!("filler-{i}"),
+            "Budget",
+            &format!("Le gouvernement a publié son rapport numéro {i} sur le budget."),
+        );
+    }
+    add(
+        "both",
+        "Syrie",
+        "Le gouvernement a envoyé un émissaire à Qamichli.",
+    );
+    add(
+        "rare",
+        "Syrie",
+        "Des tirs ont été signalés à Qamichli dans la nuit.",
+    );
+    add("rare-too", "Syrie", "La route de Qamichli est coupée.");
+    std::fs::write(corpus.join("a.jsonl"), lines).unwrap();
+    let index = tmp.path().join("index");
+    let analyzer = Arc::new(Analyzer::default());
+    indexer::run(
+        &corpus,
+        &index,
+        analyzer.clone(),
+        &Options::default(),
+        &mut Collect::default(),
+    )
+    .unwrap();
+    let open = || Searcher::new(Index::open(&index, analyzer.clone()).unwrap()).unwrap();
+    let s = open();
+    let opts = SearchOptions::default();
+    let answer = s.search("gouvernement Qamichli", &opts).unwrap();
+    assert_eq!(
+        answer.totals.passages, 3,
+        "the three passages naming Qamichli"
+    );
+    assert_eq!(answer.totals.scoring_only, ["gouvernement"]);
+    let mut docs: Vec<&str> = answer.hits.iter().map(|h| h.doc.as_str()).collect();
+    docs.sort();
+    assert_eq!(docs, ["both", "rare", "rare-too"]);
+    // The common word still scores.
+    let score = |a: &recoupe::search::Answer, doc: &str| {
+        a.hits
+            .iter()
+            .find(|h| h.doc == doc)
+            .map(|h| h.score)
+            .unwrap()
+    };
+    let rare_only = s.search("Qamichli", &opts).unwrap();
+    assert!(score(&answer, "both") > score(&rare_only, "both"));
+    assert_eq!(score(&answer, "rare"), score(&rare_only, "rare"));
+    // Alone, the common word finds its passages.
+    let alone = s.search("gouvernement", &opts).unwrap();
+    assert_eq!(alone.totals.passages, 201);
+    assert!(alone.totals.scoring_only.is_empty());
+    // Required, it is no longer only a score.
+    let required = s.search("+gouvernement Qamichli", &opts).unwrap();
+    assert_eq!(required.totals.passages, 201);
+    assert_eq!(required.hits[0].doc, "both");
+    // A question ranks by score: there its common words still match.
+    let question = s
+        .search("Que fait le gouvernement à Qamichli ?", &opts)
+        .unwrap();
+    assert_eq!(question.totals.passages, 203);
+    assert!(question.totals.scoring_only.is_empty());
+    // Every word required: none only scores.
+    let all = s
+        .search(
+            "gouvernement Qamichli",
+            &SearchOptions {
+                all: true,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(all.totals.passages, 1);
+    assert!(all.totals.scoring_only.is_empty());
+    // The policy can let it match alone again.
+    let matching = open().with_ranking(recoupe::search::RankParams {
+        common_match: true,
+        ..Default::default()
+    });
+    let answer = matching.search("gouvernement Qamichli", &opts).unwrap();
+    assert_eq!(answer.totals.passages, 203);
+    assert!(answer
+        .hits
+        .iter()
+        .take(3)
+        .all(|h| !h.doc.starts_with("filler")));
+}

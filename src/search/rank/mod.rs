@@ -116,6 +116,16 @@ pub struct RankParams {
     pub common_share: f64,
     /// ... when it is in at least this many passages.
     pub common_min_passages: u64,
+    /// Whether a common word matches passages by itself in a short query
+    /// (one ordered by words matched, see `coordination`). Off: beside
+    /// words that are not common, a common word only adds to the score of
+    /// the passages those find (`Jean` in `Jean Castex` finds nothing
+    /// alone), so the totals count the passages the query is about, and
+    /// the collect stage visits those only. Such passages ranked after
+    /// every other anyway. A query of common words only, a question or a
+    /// long query (ranked by score, where passages sharing only common
+    /// words with a question can answer it) keeps every word matching.
+    pub common_match: bool,
     /// Words of a name standing this far apart still count as together.
     pub together_slop: u32,
 }
@@ -149,6 +159,7 @@ impl Default for RankParams {
             rerank_share: 0.5,
             common_share: 0.05,
             common_min_passages: 50,
+            common_match: false,
             together_slop: 3,
         }
     }
@@ -221,6 +232,7 @@ impl RankParams {
                 "length_scale" => set!(length_scale, float().filter(|v| *v > 0.0), F),
                 "rerank_extra" => set!(rerank_extra, count(), N),
                 "rerank_share" => set!(rerank_share, float(), F),
+                "common_match" => set!(common_match, flag(), B),
                 "together_slop" => set!(
                     together_slop,
                     count().and_then(|v| u32::try_from(v).ok()),
