@@ -256,8 +256,9 @@ fn js_str(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
 }
 
-/// "10 passages dans 2 articles" -> (10, 2).
+/// "10 passages dans 2 articles" -> (10, 2); a note after " · " aside.
 fn parse_totals(text: &str) -> (u64, u64) {
+    let text = text.split(" · ").next().unwrap_or_default();
     let numbers: Vec<u64> = text
         .split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())

@@ -666,9 +666,13 @@ function renderSearch(answer, key, append) {
 function renderTotals(data) {
   const passages = int(data.total_passages);
   const articles = int(data.total_articles);
+  const common = Array.isArray(data.scoring_only) ? data.scoring_only.map(str).filter(Boolean) : [];
+  const note = common.length
+    ? ` · trop fréquent pour compter seul : ${common.join(', ')} (+${common[0]} pour l'exiger)`
+    : '';
   $('totals').textContent = passages === 0
     ? ''
-    : `${plural(passages, 'passage', 'passages')} dans ${plural(articles, 'article', 'articles')}`;
+    : `${plural(passages, 'passage', 'passages')} dans ${plural(articles, 'article', 'articles')}${note}`;
 }
 
 /** A hit's title: a link to its site when its url is http(s), else text. */
