@@ -716,6 +716,10 @@ fn spellings_to_count(words: &[QueryWord]) -> Vec<(usize, usize)> {
 /// compares them.
 type Twin = (u64, u32, u32, u32, u32, i64);
 
+/// Candidates left unread as twins, by the address of the one placed
+/// better ([`Searcher::twin_key`]).
+type Twins = std::collections::HashMap<tantivy::DocAddress, Vec<tantivy::DocAddress>>;
+
 type Copies = std::collections::HashMap<tantivy::DocAddress, Vec<(tantivy::DocAddress, String)>>;
 
 /// The first `limit` articles of `ranked` hits, each as its best passage
@@ -1135,27 +1139,32 @@ impl Searcher {
         let counted_spellings = spellings_to_count(&words);
         // Copies that collapse leave fewer hits than ranked: rank again,
         // four times more, until the page is full or every match was seen
-        // (rare: most pages need one pass). The matches are collected once,
-        // for the largest pool: the collector's order is total, so the best
-        // `n` of that list are the best `n` a smaller collection would keep,
-        // and a corpus where every passage has copies does not pay a full
-        // pass over its matches for every pool.
-        let most = if opts.collapse_copies {
+        // (rare: most pages need one pass). The matches are collected for
+        // the largest of three pools: the collector's order is total, so
+        // the best `n` of that list are the best `n` a smaller collection
+        // would keep, and a corpus where every passage has copies does not
+        // pay a full pass over its matches for every pool. A page still
+        // short then (a dispatch repeated more than that) collects again,
+        // for pools four times larger.
+        let mut most = if opts.collapse_copies {
             wanted.saturating_mul(16)
         } else {
             wanted
         };
-        let rank::Collected { best, tally } = self.collect(
-            &query,
-            &words,
-            &counted,
-            &counted_spellings,
-            coordinate,
-            &SearchOptions {
-                limit: most,
-                ..opts.clone()
-            },
-        )?;
+        let collect = |most: usize| {
+            self.collect(
+                &query,
+                &words,
+                &counted,
+                &counted_spellings,
+                coordinate,
+                &SearchOptions {
+                    limit: most,
+                    ..opts.clone()
+                },
+            )
+        };
+        let rank::Collected { mut best, tally } = collect(most)?;
         let mut pool = wanted;
         let mut highlighter = HighlightCache::new(Highlighter::new(&words));
         // A candidate's hit, kept for the next, larger pool.
@@ -1165,8 +1174,8 @@ impl Searcher {
         // are those of the smaller one.
         let mut copies = Copies::default();
         let ranked = loop {
-            let best = &best[..self.collected(pool, opts).min(best.len())];
-            let seen_all = best.len() as u64 >= tally.passages;
+            let pooled = &best[..self.collected(pool, opts).min(best.len())];
+            let seen_all = pooled.len() as u64 >= tally.passages;
             // Candidates are read from the store, which costs, and most of
             // a copy's would be dropped under its original. So a candidate
             // new to this pool is not read when it copies a hit of the last
@@ -1178,12 +1187,21 @@ impl Searcher {
                 .flatten()
                 .map(|(address, _)| *address)
                 .collect();
-            let mut twins = std::collections::HashSet::new();
-            let mut scored = Vec::with_capacity(best.len());
-            for r in best {
-                let twin = opts.collapse_copies && self.is_twin(r, &mut twins);
+            let mut twins = std::collections::HashMap::new();
+            // The candidates left unread as twins, by the one placed better.
+            let mut twins_of: Twins = Default::default();
+            let mut scored = Vec::with_capacity(pooled.len());
+            for r in pooled {
+                let twin = opts
+                    .collapse_copies
+                    .then(|| self.twin_of(r, &mut twins))
+                    .flatten();
                 let new = opts.collapse_copies && !made.contains_key(&r.address);
-                if new && (twin || copied.contains(&r.address)) {
+                if new && copied.contains(&r.address) {
+                    continue;
+                }
+                if let Some(first) = twin.filter(|_| new) {
+                    twins_of.entry(first).or_default().push(r.address);
                     continue;
                 }
                 let (hit, hl) = match made.get(&r.address) {
@@ -1206,7 +1224,8 @@ impl Searcher {
             if !opts.collapse_copies {
                 break ranked.map(|(h, _)| h).collect::<Vec<Hit>>();
             }
-            let ranked = self.collapse(ranked, wanted, opts.group_articles, &mut copies)?;
+            let ranked =
+                self.collapse(ranked, wanted, opts.group_articles, &twins_of, &mut copies)?;
             let shown = if opts.group_articles {
                 ranked
                     .iter()
@@ -1216,8 +1235,12 @@ impl Searcher {
             } else {
                 ranked.len()
             };
-            if shown >= wanted || seen_all || pool >= most {
+            if shown >= wanted || seen_all {
                 break ranked;
+            }
+            if pool >= most {
+                most = most.saturating_mul(4);
+                best = collect(most)?.best;
             }
             pool = pool.saturating_mul(4);
         };
@@ -1287,10 +1310,35 @@ impl Searcher {
         ))
     }
 
-    /// True when a candidate placed better than `r` (its key in `seen`)
-    /// is its twin ([`Searcher::twin_key`]); else `r`'s key joins `seen`.
-    fn is_twin(&self, r: &rank::Ranked, seen: &mut std::collections::HashSet<Twin>) -> bool {
-        self.twin_key(r).is_some_and(|k| !seen.insert(k))
+    /// The candidate placed better than `r` that is its twin
+    /// ([`Searcher::twin_key`]), from the keys `seen` so far; when there is
+    /// none, `r` joins them.
+    fn twin_of(
+        &self,
+        r: &rank::Ranked,
+        seen: &mut std::collections::HashMap<Twin, tantivy::DocAddress>,
+    ) -> Option<tantivy::DocAddress> {
+        match seen.entry(self.twin_key(r)?) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(r.address);
+                None
+            }
+        }
+    }
+
+    /// The article id of the passage at `address`: from its unit when its
+    /// record has an id of its own, else from the store.
+    fn article_of(&self, address: tantivy::DocAddress) -> Result<String, SearchError> {
+        let columns = self.columns()?;
+        let unit = columns
+            .segment(address.segment_ord)
+            .and_then(|c| c.units.unit(address.doc_id));
+        if let Some(id) = unit.and_then(|u| u.id) {
+            return Ok(id);
+        }
+        let doc = self.passage(address)?;
+        Ok(first_text(&doc, self.index.fields().doc))
     }
 
     /// The common words of a short query that only score
@@ -1566,11 +1614,17 @@ impl Searcher {
     /// each passage shown once: a hit that copies a better placed one is
     /// dropped, and every hit lists the other articles holding a copy of
     /// it. Only the hits returned are looked up, each by its own sentences.
+    ///
+    /// The candidates left unread as twins of a hit (`twins`) are its
+    /// copies, found by its sentences unless every sentence it has is
+    /// boilerplate: then they are added to its copies here, so that no
+    /// passage is dropped without being listed.
     fn collapse(
         &self,
         ranked: impl Iterator<Item = (Hit, tantivy::DocAddress)>,
         wanted: usize,
         grouped: bool,
+        twins: &Twins,
         known: &mut Copies,
     ) -> Result<Vec<Hit>, SearchError> {
         let mut out: Vec<Hit> = Vec::new();
@@ -1594,6 +1648,11 @@ impl Searcher {
                     new.insert(self.copies_of(address, &hit.text)?)
                 }
             };
+            for &twin in twins.get(&address).into_iter().flatten() {
+                if !copies.iter().any(|(copy, _)| *copy == twin) {
+                    copies.push((twin, self.article_of(twin)?));
+                }
+            }
             let mut docs: Vec<String> = Vec::new();
             for (copy, doc) in copies {
                 shown.insert(*copy);

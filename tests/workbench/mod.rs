@@ -544,3 +544,42 @@ fn collecting_segments_in_parallel_changes_no_answer() {
         }
     }
 }
+
+#[test]
+fn a_dispatch_repeated_past_the_boilerplate_limit_is_listed_once_with_all_its_copies() {
+    // Past 200 passages a sentence counts as boilerplate and is not looked
+    // up for copies; 205 copies of one dispatch, the same day, under the
+    // same title, still show once with every other article listed.
+    let dispatch = "Qamichli : des tirs ont été signalés à Qamichli dans la nuit de lundi. \
+                    Les habitants joints par téléphone décrivent des explosions répétées.";
+    let mut records: Vec<Value> = (0..205)
+        .map(|i| {
+            let mut r = article(&format!("copy{i:03}"), "2025-01-10", &[dispatch]);
+            r["title"] = json!("Dépêche");
+            r
+        })
+        .collect();
+    records.push(article(
+        "other1",
+        "2025-01-09",
+        &["La route vers Qamichli est coupée."],
+    ));
+    records.push(article(
+        "other2",
+        "2025-01-09",
+        &["Les écoles de Qamichli sont fermées."],
+    ));
+    let env = TestEnv::new();
+    env.write_jsonl("d.jsonl", &records);
+    env.index_json(0);
+    let (hits, s) = summary(&env, &["-n", "3", "Qamichli"]);
+    assert_eq!(counts(&s), (207, 207));
+    let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
+    assert_eq!(docs.len(), 3, "{docs:?}");
+    assert!(docs[0].starts_with("copy"), "{docs:?}");
+    assert_eq!(hits[0]["copies_total"], 204, "{}", hits[0]);
+    assert_eq!(hits[0]["copies"].as_array().unwrap().len(), 50);
+    let mut others: Vec<&str> = docs[1..].to_vec();
+    others.sort();
+    assert_eq!(others, ["other1", "other2"]);
+}
