@@ -7,27 +7,18 @@ use recoupe::index::Index;
 use recoupe::indexer::{self, Collect, Options};
 use recoupe::search::{SearchOptions, Searcher};
 
-/// A word present in most passages does not make a passage "match more
-/// words": a passage naming the rare word twice beats one that has the rare
-/// word once plus the common word, when BM25 says so.
-#[test]
-fn very_common_words_do_not_count_as_matched_words() {
+/// An index of `records` (id, title, body) in a temporary folder, built by
+/// the indexer as `recoupe index` builds it; the folder lives as long as
+/// the returned guard.
+fn index_of(
+    records: &[(String, &str, String)],
+) -> (tempfile::TempDir, std::path::PathBuf, Arc<Analyzer>) {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
     let mut lines = String::new();
-    for i in 0..200 {
-        let body = format!("Le gouvernement a publié son rapport numéro {i} sur le budget.");
-        lines.push_str(
-            &serde_json::json!({"id": format!("filler-{i}"), "title": "Budget", "body": body})
-                .to_string(),
-        );
-        lines.push('\n');
-    }
-    let both = "Le gouvernement évoque Qamichli dans un long rapport sur le budget, les routes, les écoles et les hôpitaux du pays.";
-    let rare = "Qamichli, Qamichli : la ville de Qamichli.";
-    for (id, body) in [("both", both), ("rare", rare)] {
-        lines.push_str(&serde_json::json!({"id": id, "title": "Syrie", "body": body}).to_string());
+    for (id, title, body) in records {
+        lines.push_str(&serde_json::json!({"id": id, "title": title, "body": body}).to_string());
         lines.push('\n');
     }
     std::fs::write(corpus.join("a.jsonl"), lines).unwrap();
@@ -41,6 +32,34 @@ fn very_common_words_do_not_count_as_matched_words() {
         &mut Collect::default(),
     )
     .unwrap();
+    (tmp, index, analyzer)
+}
+
+/// Two hundred passages of the common words `gouvernement` and `budget`.
+fn fillers() -> Vec<(String, &'static str, String)> {
+    (0..200)
+        .map(|i| {
+            (
+                format!("filler-{i}"),
+                "Budget",
+                format!("Le gouvernement a publié son rapport numéro {i} sur le budget."),
+            )
+        })
+        .collect()
+}
+
+/// A word present in most passages does not make a passage "match more
+/// words": a passage naming the rare word twice beats one that has the rare
+/// word once plus the common word, when BM25 says so.
+#[test]
+fn very_common_words_do_not_count_as_matched_words() {
+    let both = "Le gouvernement évoque Qamichli dans un long rapport sur le budget, les routes, les écoles et les hôpitaux du pays.";
+    let rare = "Qamichli, Qamichli : la ville de Qamichli.";
+    let mut records = fillers();
+    for (id, body) in [("both", both), ("rare", rare)] {
+        records.push((id.to_string(), "Syrie", body.to_string()));
+    }
+    let (_tmp, index, analyzer) = index_of(&records);
     let s = Searcher::new(Index::open(&index, analyzer).unwrap()).unwrap();
     let hits = s
         .search("gouvernement Qamichli", &SearchOptions::default())
@@ -305,43 +324,15 @@ fn a_passage_of_words_that_are_their_own_stems_is_as_long_as_its_words() {
 /// word. Alone (or with only common words) it still finds its passages.
 #[test]
 fn a_common_word_beside_a_rare_one_finds_nothing_alone() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    let mut lines = String::new();
-    let mut add = |id: &str, title: &str, body: &str| {
-        lines.push_str(&serde_json::json!({"id": id, "title": title, "body": body}).to_string());
-        lines.push('\n');
-    };
-    for i in 0..200 {
-        add(
-            &format!("filler-{i}"),
-            "Budget",
-            &format!("Le gouvernement a publié son rapport numéro {i} sur le budget."),
-        );
+    let mut records = fillers();
+    for (id, body) in [
+        ("both", "Le gouvernement a envoyé un émissaire à Qamichli."),
+        ("rare", "Des tirs ont été signalés à Qamichli dans la nuit."),
+        ("rare-too", "La route de Qamichli est coupée."),
+    ] {
+        records.push((id.to_string(), "Syrie", body.to_string()));
     }
-    add(
-        "both",
-        "Syrie",
-        "Le gouvernement a envoyé un émissaire à Qamichli.",
-    );
-    add(
-        "rare",
-        "Syrie",
-        "Des tirs ont été signalés à Qamichli dans la nuit.",
-    );
-    add("rare-too", "Syrie", "La route de Qamichli est coupée.");
-    std::fs::write(corpus.join("a.jsonl"), lines).unwrap();
-    let index = tmp.path().join("index");
-    let analyzer = Arc::new(Analyzer::default());
-    indexer::run(
-        &corpus,
-        &index,
-        analyzer.clone(),
-        &Options::default(),
-        &mut Collect::default(),
-    )
-    .unwrap();
+    let (_tmp, index, analyzer) = index_of(&records);
     let open = || Searcher::new(Index::open(&index, analyzer.clone()).unwrap()).unwrap();
     let s = open();
     let opts = SearchOptions::default();
