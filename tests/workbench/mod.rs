@@ -362,16 +362,9 @@ fn copies_of_a_dispatch_show_once_with_the_articles_that_repeat_it() {
     assert!(out.stdout.contains("also in 2 articles"), "{}", out.stdout);
 }
 
-#[test]
-fn a_page_is_filled_past_many_copies_of_the_best_passage() {
-    // Thirty copies of one dispatch rank above three other articles: the
-    // first pools hold nothing but copies, and the page must still show
-    // the dispatch once and the three others after it.
-    let dispatch = "Qamichli : des tirs ont été signalés à Qamichli dans la nuit de lundi. \
-                    Les habitants joints par téléphone décrivent des explosions répétées.";
-    let mut records: Vec<Value> = (0..30)
-        .map(|i| article(&format!("copy{i:02}"), "2025-01-10", &[dispatch]))
-        .collect();
+/// An index of `records` and three other articles naming Qamichli
+/// (`other1` to `other3`), of the day before.
+fn indexed_with_three_others(mut records: Vec<Value>) -> TestEnv {
     for (id, text) in [
         (
             "other1",
@@ -391,6 +384,20 @@ fn a_page_is_filled_past_many_copies_of_the_best_passage() {
     let env = TestEnv::new();
     env.write_jsonl("d.jsonl", &records);
     env.index_json(0);
+    env
+}
+
+#[test]
+fn a_page_is_filled_past_many_copies_of_the_best_passage() {
+    // Thirty copies of one dispatch rank above three other articles: the
+    // first pools hold nothing but copies, and the page must still show
+    // the dispatch once and the three others after it.
+    let dispatch = "Qamichli : des tirs ont été signalés à Qamichli dans la nuit de lundi. \
+                    Les habitants joints par téléphone décrivent des explosions répétées.";
+    let records: Vec<Value> = (0..30)
+        .map(|i| article(&format!("copy{i:02}"), "2025-01-10", &[dispatch]))
+        .collect();
+    let env = indexed_with_three_others(records);
     let (hits, s) = summary(&env, &["-n", "4", "Qamichli"]);
     assert_eq!(counts(&s), (33, 33), "every copy still counts");
     let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
@@ -422,25 +429,7 @@ fn copies_as_sent_are_listed_by_article_id_with_or_without_an_id_of_their_own() 
         }
         records.push(r);
     }
-    for (id, text) in [
-        (
-            "other1",
-            "La route vers Qamichli a été coupée par des barrages.",
-        ),
-        (
-            "other2",
-            "Les écoles de Qamichli resteront fermées toute la semaine.",
-        ),
-        (
-            "other3",
-            "Un convoi humanitaire est arrivé à Qamichli hier soir.",
-        ),
-    ] {
-        records.push(article(id, "2025-01-09", &[text]));
-    }
-    let env = TestEnv::new();
-    env.write_jsonl("d.jsonl", &records);
-    env.index_json(0);
+    let env = indexed_with_three_others(records);
     let (hits, s) = summary(&env, &["-n", "4", "Qamichli"]);
     assert_eq!(counts(&s), (15, 15), "every copy still counts");
     let docs: Vec<&str> = hits.iter().map(|h| h["doc"].as_str().unwrap()).collect();
