@@ -232,8 +232,9 @@ pub struct Tally {
 #[derive(Default)]
 pub struct SegmentTally {
     passages: u64,
-    /// Record numbers met (consecutive repeats dropped).
-    records: Vec<u64>,
+    /// Record numbers met: bit `r - first` of the segment's range of
+    /// record numbers ([`Records`]).
+    records: Records,
     spellings: Vec<u64>,
     /// Passages by the segment's source term ordinal, then named.
     source_ords: Vec<u64>,
@@ -261,7 +262,9 @@ pub struct SegmentRanker {
     /// The lowest of them: passages before it hold no counted spelling.
     next_spelling: DocId,
     dates: Option<Column<tantivy::DateTime>>,
-    records: Option<Column<u64>>,
+    /// The record numbers, read without the column's index when every
+    /// passage has one (always, but for a damaged segment).
+    records: Option<RecordColumn>,
     /// With facets: the source column, and the last date's month (a
     /// record's passages share their date).
     sources: Option<StrColumn>,
@@ -296,11 +299,12 @@ impl Collector for Ranker {
     ) -> tantivy::Result<SegmentRanker> {
         let columns = self.columns.segment(segment);
         let dates = columns.and_then(|c| c.dates.clone());
-        let records = columns.and_then(|c| c.records.clone());
+        let records = columns.and_then(|c| c.records.clone()).map(RecordColumn::new);
         let sources = columns
             .filter(|_| self.facets)
             .and_then(|c| c.sources.clone());
         let source_ords = vec![0; sources.as_ref().map_or(0, |c| c.num_terms())];
+        let met = Records::of(records.as_ref());
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
@@ -319,6 +323,7 @@ impl Collector for Ranker {
             tally: SegmentTally {
                 spellings: vec![0; self.spellings.len()],
                 source_ords,
+                records: met,
                 ..SegmentTally::default()
             },
             best: BinaryHeap::with_capacity(self.limit + 1),
@@ -389,15 +394,7 @@ impl Collector for Ranker {
                 (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
                 (x, y) => x.or(y),
             };
-            for r in t.records.into_iter().filter(|&r| r < MAX_RECORDS) {
-                let (word, bit) = ((r / 64) as usize, r % 64);
-                if word >= records.len() {
-                    // Numbers are dense: the bitset is at most one bit per
-                    // record of the index.
-                    records.resize(word + 1, 0);
-                }
-                records[word] |= 1 << bit;
-            }
+            t.records.or_into(&mut records);
             for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
                 *sum += n;
             }
@@ -414,6 +411,79 @@ impl Collector for Ranker {
         best.sort_unstable_by(|a, b| b.cmp(a));
         best.truncate(self.limit);
         Ok(Collected { best, tally })
+    }
+}
+
+/// A segment's record numbers, read straight from the column's values
+/// when every passage has one.
+struct RecordColumn {
+    column: Column<u64>,
+    full: bool,
+}
+
+impl RecordColumn {
+    fn new(column: Column<u64>) -> RecordColumn {
+        let full = column.get_cardinality() == tantivy::columnar::Cardinality::Full;
+        RecordColumn { column, full }
+    }
+
+    #[inline]
+    fn get(&self, doc: DocId) -> Option<u64> {
+        if self.full {
+            Some(self.column.values.get_val(doc))
+        } else {
+            self.column.first(doc)
+        }
+    }
+}
+
+/// The records met in one segment: one bit per number of the segment's
+/// range (its column's lowest to highest, at most [`MAX_RECORDS`]), set
+/// without allocating per passage. The range is a segment's share of the
+/// index's record numbers, so this is at most one bit per record.
+#[derive(Default)]
+pub struct Records {
+    /// The number of bit 0 of word 0: the lowest record, rounded down to a
+    /// multiple of 64 so that segments' words line up.
+    first: u64,
+    words: Vec<u64>,
+}
+
+impl Records {
+    fn of(column: Option<&RecordColumn>) -> Records {
+        let Some(c) = column.map(|c| &c.column).filter(|c| c.num_docs() > 0) else {
+            return Records::default();
+        };
+        let first = c.min_value() & !63;
+        let last = c.max_value().min(MAX_RECORDS - 1).max(first);
+        Records {
+            first,
+            words: vec![0; ((last - first) / 64 + 1) as usize],
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, record: u64) {
+        let Some(i) = record.checked_sub(self.first) else {
+            return;
+        };
+        if let Some(w) = self.words.get_mut((i / 64) as usize) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    /// Sets this segment's records in `all`, the index's bitset.
+    fn or_into(&self, all: &mut Vec<u64>) {
+        let start = (self.first / 64) as usize;
+        if self.words.iter().all(|&w| w == 0) {
+            return;
+        }
+        if all.len() < start + self.words.len() {
+            all.resize(start + self.words.len(), 0);
+        }
+        for (a, w) in all[start..].iter_mut().zip(&self.words) {
+            *a |= w;
+        }
     }
 }
 
@@ -436,7 +506,7 @@ impl SegmentCollector for SegmentRanker {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.tally.passages += 1;
-        let record = self.records.as_ref().and_then(|c| c.first(doc));
+        let record = self.records.as_ref().and_then(|c| c.get(doc));
         // A record's passages share its date: read once per run of them.
         let date = match record {
             Some(r) if self.last_record == Some(r) => self.last_date,
@@ -449,7 +519,7 @@ impl SegmentCollector for SegmentRanker {
                 if let Some(r) = record {
                     self.last_record = Some(r);
                     self.last_date = date;
-                    self.tally.records.push(r);
+                    self.tally.records.insert(r);
                 }
                 date
             }
@@ -580,6 +650,46 @@ mod tests {
             score,
             date,
             ..Key::default()
+        }
+    }
+
+    proptest::proptest! {
+        /// Records met in segments whose ranges of record numbers overlap,
+        /// start anywhere and have gaps count once each, as a set of the
+        /// numbers would; a number outside a segment's words is dropped.
+        #[test]
+        fn records_met_in_several_segments_count_once_each(
+            segments in proptest::collection::vec(
+                (0u64..300, 0u64..300, proptest::collection::vec(0u64..700, 0..50)),
+                1..5,
+            ),
+        ) {
+            let mut all = Vec::new();
+            let mut model = std::collections::BTreeSet::new();
+            for (a, b, met) in &segments {
+                let (low, high) = (*a.min(b), *a.max(b) + 100);
+                let first = low & !63;
+                let mut records = Records {
+                    first,
+                    words: vec![0; ((high - first) / 64 + 1) as usize],
+                };
+                for &r in met {
+                    let r = low + r % (high - low + 1);
+                    records.insert(r);
+                    model.insert(r);
+                }
+                // Beyond the segment's words, and below its first.
+                records.insert(first + 64 * records.words.len() as u64 + 5);
+                if let Some(below) = first.checked_sub(1) {
+                    records.insert(below);
+                }
+                records.or_into(&mut all);
+            }
+            let counted: u64 = all.iter().map(|w| u64::from(w.count_ones())).sum();
+            proptest::prop_assert_eq!(counted, model.len() as u64);
+            for r in model {
+                proptest::prop_assert!(all[(r / 64) as usize] & (1 << (r % 64)) != 0, "{}", r);
+            }
         }
     }
 
