@@ -153,7 +153,7 @@ impl StemCache {
         }
         let start = out.len();
         stemmer.stem_into(folded, out);
-        if let Some(e) = Entry::new(word, out[start..].as_bytes()) {
+        if let Some(e) = Entry::new(word, &out.as_bytes()[start..]) {
             self.entries[recent + 1] = self.entries[recent];
             self.entries[recent] = e;
         }

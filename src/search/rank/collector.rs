@@ -299,7 +299,9 @@ impl Collector for Ranker {
     ) -> tantivy::Result<SegmentRanker> {
         let columns = self.columns.segment(segment);
         let dates = columns.and_then(|c| c.dates.clone());
-        let records = columns.and_then(|c| c.records.clone()).map(RecordColumn::new);
+        let records = columns
+            .and_then(|c| c.records.clone())
+            .map(RecordColumn::new);
         let sources = columns
             .filter(|_| self.facets)
             .and_then(|c| c.sources.clone());
