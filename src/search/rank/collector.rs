@@ -232,8 +232,7 @@ pub struct Tally {
 #[derive(Default)]
 pub struct SegmentTally {
     passages: u64,
-    /// Record numbers met: bit `r - first` of the segment's range of
-    /// record numbers ([`Records`]).
+    /// Record numbers met.
     records: Records,
     spellings: Vec<u64>,
     /// Passages by the segment's source term ordinal, then named.
@@ -306,7 +305,6 @@ impl Collector for Ranker {
             .filter(|_| self.facets)
             .and_then(|c| c.sources.clone());
         let source_ords = vec![0; sources.as_ref().map_or(0, |c| c.num_terms())];
-        let met = Records::of(records.as_ref());
         Ok(SegmentRanker {
             segment,
             words: scorers(&self.words, reader)?,
@@ -325,7 +323,6 @@ impl Collector for Ranker {
             tally: SegmentTally {
                 spellings: vec![0; self.spellings.len()],
                 source_ords,
-                records: met,
                 ..SegmentTally::default()
             },
             best: BinaryHeap::with_capacity(self.limit + 1),
@@ -376,7 +373,7 @@ impl Collector for Ranker {
 
     fn merge_fruits(&self, fruits: Vec<(Vec<Ranked>, SegmentTally)>) -> tantivy::Result<Collected> {
         let mut best = Vec::new();
-        let mut records: Vec<u64> = Vec::new();
+        let mut records = Records::default();
         let mut tally = Tally {
             spellings: vec![0; self.spellings.len()],
             ..Tally::default()
@@ -396,12 +393,12 @@ impl Collector for Ranker {
                 (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
                 (x, y) => x.or(y),
             };
-            t.records.or_into(&mut records);
+            records.add(t.records);
             for (sum, n) in tally.spellings.iter_mut().zip(t.spellings) {
                 *sum += n;
             }
         }
-        tally.articles = records.iter().map(|w| u64::from(w.count_ones())).sum();
+        tally.articles = records.count();
         tally.sources = sources.into_iter().collect();
         tally
             .sources
@@ -439,53 +436,62 @@ impl RecordColumn {
     }
 }
 
-/// The records met in one segment: one bit per number of the segment's
-/// range (its column's lowest to highest, at most [`MAX_RECORDS`]), set
-/// without allocating per passage. The range is a segment's share of the
-/// index's record numbers, so this is at most one bit per record.
+/// Records met: a bitset in blocks of [`BLOCK_RECORDS`] numbers, a block
+/// allocated when a record of it is first met. A query matching a few
+/// passages sets a few blocks; one matching most of the index, at most a
+/// bit per record of the index (72 KiB at half a million articles), where a
+/// list of every record met grew to megabytes.
 #[derive(Default)]
 pub struct Records {
-    /// The number of bit 0 of word 0: the lowest record, rounded down to a
-    /// multiple of 64 so that segments' words line up.
-    first: u64,
-    words: Vec<u64>,
+    blocks: Vec<Option<Box<[u64; BLOCK_WORDS]>>>,
 }
 
-impl Records {
-    fn of(column: Option<&RecordColumn>) -> Records {
-        let Some(c) = column.map(|c| &c.column).filter(|c| c.num_docs() > 0) else {
-            return Records::default();
-        };
-        let first = c.min_value() & !63;
-        let last = c.max_value().min(MAX_RECORDS - 1).max(first);
-        Records {
-            first,
-            words: vec![0; ((last - first) / 64 + 1) as usize],
-        }
-    }
+/// Words of a [`Records`] block.
+const BLOCK_WORDS: usize = 64;
+/// Record numbers of a [`Records`] block.
+const BLOCK_RECORDS: u64 = 64 * BLOCK_WORDS as u64;
 
+impl Records {
     #[inline]
     fn insert(&mut self, record: u64) {
-        let Some(i) = record.checked_sub(self.first) else {
+        if record >= MAX_RECORDS {
             return;
-        };
-        if let Some(w) = self.words.get_mut((i / 64) as usize) {
-            *w |= 1 << (i % 64);
+        }
+        let block = (record / BLOCK_RECORDS) as usize;
+        if block >= self.blocks.len() {
+            self.blocks.resize(block + 1, None);
+        }
+        let bits = self.blocks[block].get_or_insert_with(|| Box::new([0; BLOCK_WORDS]));
+        let i = record % BLOCK_RECORDS;
+        bits[(i / 64) as usize] |= 1 << (i % 64);
+    }
+
+    /// Adds the records of `other`.
+    fn add(&mut self, other: Records) {
+        if self.blocks.len() < other.blocks.len() {
+            self.blocks.resize(other.blocks.len(), None);
+        }
+        for (mine, theirs) in self.blocks.iter_mut().zip(other.blocks) {
+            match (mine.as_mut(), theirs) {
+                (_, None) => {}
+                (None, Some(theirs)) => *mine = Some(theirs),
+                (Some(mine), Some(theirs)) => {
+                    for (a, b) in mine.iter_mut().zip(theirs.iter()) {
+                        *a |= b;
+                    }
+                }
+            }
         }
     }
 
-    /// Sets this segment's records in `all`, the index's bitset.
-    fn or_into(&self, all: &mut Vec<u64>) {
-        let start = (self.first / 64) as usize;
-        if self.words.iter().all(|&w| w == 0) {
-            return;
-        }
-        if all.len() < start + self.words.len() {
-            all.resize(start + self.words.len(), 0);
-        }
-        for (a, w) in all[start..].iter_mut().zip(&self.words) {
-            *a |= w;
-        }
+    /// How many records were met.
+    fn count(&self) -> u64 {
+        self.blocks
+            .iter()
+            .flatten()
+            .flat_map(|b| b.iter())
+            .map(|w| u64::from(w.count_ones()))
+            .sum()
     }
 }
 
@@ -656,42 +662,35 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Records met in segments whose ranges of record numbers overlap,
-        /// start anywhere and have gaps count once each, as a set of the
-        /// numbers would; a number outside a segment's words is dropped.
+        /// Records met in several segments, in any order, near and far
+        /// apart, count once each, as a set of the numbers would; numbers
+        /// from [`MAX_RECORDS`] on are not counted.
         #[test]
         fn records_met_in_several_segments_count_once_each(
             segments in proptest::collection::vec(
-                (0u64..300, 0u64..300, proptest::collection::vec(0u64..700, 0..50)),
+                proptest::collection::vec(
+                    proptest::prop_oneof![0u64..10_000, 0u64..(3 * MAX_RECORDS / 2)],
+                    0..50,
+                ),
                 1..5,
             ),
         ) {
-            let mut all = Vec::new();
+            let mut all = Records::default();
             let mut model = std::collections::BTreeSet::new();
-            for (a, b, met) in &segments {
-                let (low, high) = (*a.min(b), *a.max(b) + 100);
-                let first = low & !63;
-                let mut records = Records {
-                    first,
-                    words: vec![0; ((high - first) / 64 + 1) as usize],
-                };
+            for met in &segments {
+                let mut records = Records::default();
                 for &r in met {
-                    let r = low + r % (high - low + 1);
                     records.insert(r);
-                    model.insert(r);
+                    if r < MAX_RECORDS {
+                        model.insert(r);
+                    }
                 }
-                // Beyond the segment's words, and below its first.
-                records.insert(first + 64 * records.words.len() as u64 + 5);
-                if let Some(below) = first.checked_sub(1) {
-                    records.insert(below);
-                }
-                records.or_into(&mut all);
+                all.add(records);
             }
-            let counted: u64 = all.iter().map(|w| u64::from(w.count_ones())).sum();
-            proptest::prop_assert_eq!(counted, model.len() as u64);
-            for r in model {
-                proptest::prop_assert!(all[(r / 64) as usize] & (1 << (r % 64)) != 0, "{}", r);
-            }
+            proptest::prop_assert_eq!(all.count(), model.len() as u64);
+            let blocks = all.blocks.iter().flatten().count() as u64;
+            let needed = model.iter().map(|r| r / BLOCK_RECORDS).collect::<std::collections::BTreeSet<_>>();
+            proptest::prop_assert_eq!(blocks, needed.len() as u64, "a block only where a record was met");
         }
     }
 
