@@ -141,7 +141,7 @@ impl StemCache {
             return;
         }
         let word = folded.as_bytes();
-        let recent = 2 * (hash(word) as usize & (sets - 1));
+        let recent = self.set_of(word);
         if self.entries[recent].holds(word) {
             push_bytes(out, self.entries[recent].stem());
             return;
@@ -154,8 +154,7 @@ impl StemCache {
         let start = out.len();
         stemmer.stem_into(folded, out);
         if let Some(e) = Entry::new(word, &out.as_bytes()[start..]) {
-            self.entries[recent + 1] = self.entries[recent];
-            self.entries[recent] = e;
+            self.put(e);
         }
         self.stemmed += 1;
         if self.stemmed >= self.entries.len() && self.entries.len() < self.capacity {
@@ -167,16 +166,25 @@ impl StemCache {
     fn grow(&mut self) {
         let size = (2 * self.entries.len()).min(self.capacity);
         let old = std::mem::replace(&mut self.entries, vec![Entry::EMPTY; size]);
-        let sets = self.entries.len() / 2;
         for pair in old.chunks(2).map(|p| [p[1], p[0]]) {
             for e in pair.into_iter().filter(|e| e.word_len > 0) {
-                let word = &e.bytes[..usize::from(e.word_len)];
-                let recent = 2 * (hash(word) as usize & (sets - 1));
-                self.entries[recent + 1] = self.entries[recent];
-                self.entries[recent] = e;
+                self.put(e);
             }
         }
         self.stemmed = 0;
+    }
+
+    /// The first entry of the set `word` belongs to (the table is not
+    /// empty).
+    fn set_of(&self, word: &[u8]) -> usize {
+        2 * (hash(word) as usize & (self.entries.len() / 2 - 1))
+    }
+
+    /// Makes `e` its set's most recent entry; the set's older one goes.
+    fn put(&mut self, e: Entry) {
+        let recent = self.set_of(&e.bytes[..usize::from(e.word_len)]);
+        self.entries[recent + 1] = self.entries[recent];
+        self.entries[recent] = e;
     }
 }
 

@@ -442,7 +442,7 @@ impl RecordColumn {
 /// bit per record of the index (72 KiB at half a million articles), where a
 /// list of every record met grew to megabytes.
 #[derive(Default)]
-pub struct Records {
+struct Records {
     blocks: Vec<Option<Box<[u64; BLOCK_WORDS]>>>,
 }
 
